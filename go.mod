@@ -1,0 +1,8 @@
+module github.com/gosockjs/sockjs
+
+go 1.24
+
+require (
+	github.com/coder/websocket v1.8.15 // indirect
+	github.com/google/go-cmp v0.7.0 // indirect
+)

@@ -1,0 +1,81 @@
+package sockjs
+
+import (
+	"net/http"
+	"time"
+)
+
+const (
+	noCache   = "no-store, no-cache, no-transform, must-revalidate, max-age=0"
+	oneYear   = 365 * 24 * time.Hour
+	cache1Y   = "public, max-age=31536000"
+	maxAge1Y  = "31536000"
+	plainType = "text/plain; charset=UTF-8"
+)
+
+// setNoCache marks a response as private and uncacheable (PROTOCOL.md §3.1).
+func setNoCache(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", noCache)
+}
+
+// setCache1Y marks a response as cacheable for a year.
+func setCache1Y(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", cache1Y)
+	w.Header().Set("Expires", time.Now().Add(oneYear).UTC().Format(http.TimeFormat))
+}
+
+// setCORS answers the request's origin (PROTOCOL.md §3.3). The caller has
+// checked that the origin is allowed.
+func setCORS(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Add("Vary", "Origin")
+	if origin := r.Header.Get("Origin"); origin != "" {
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Allow-Credentials", "true")
+	} else {
+		h.Set("Access-Control-Allow-Origin", "*")
+	}
+	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+		h.Set("Access-Control-Allow-Headers", req)
+	}
+}
+
+// setJSessionID sets the sticky-session cookie (PROTOCOL.md §3.5): the
+// request's value, or "dummy".
+func setJSessionID(w http.ResponseWriter, r *http.Request) {
+	value := "dummy"
+	if c, err := r.Cookie("JSESSIONID"); err == nil && c.Value != "" {
+		value = c.Value
+	}
+	// Written by hand: the protocol wants "path=/" as the first attribute.
+	w.Header().Add("Set-Cookie", "JSESSIONID="+value+"; path=/")
+}
+
+// preflight answers an OPTIONS request (PROTOCOL.md §3.4).
+func preflight(w http.ResponseWriter, methods string) {
+	setCache1Y(w)
+	w.Header().Set("Access-Control-Max-Age", maxAge1Y)
+	w.Header().Set("Access-Control-Allow-Methods", methods)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// notFound answers a path that is no SockJS route.
+func notFound(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", plainType)
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = w.Write([]byte("404 Error: Page not found\n"))
+}
+
+// notAllowed answers a known route with the wrong method: an Allow header, no
+// Content-Type, no body (PROTOCOL.md §2.4).
+func notAllowed(w http.ResponseWriter, allow string) {
+	w.Header().Set("Allow", allow)
+	w.WriteHeader(http.StatusMethodNotAllowed)
+}
+
+// textError answers with a plain-text error, keeping the headers set so far.
+func textError(w http.ResponseWriter, msg string, code int) {
+	w.Header().Set("Content-Type", plainType)
+	w.WriteHeader(code)
+	_, _ = w.Write([]byte(msg))
+}

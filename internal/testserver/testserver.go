@@ -1,0 +1,84 @@
+// Package testserver builds the services that the SockJS protocol test
+// suite expects (PROTOCOL.md §1.1), for examples/testserver and the Go
+// conformance tests.
+package testserver
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/gosockjs/sockjs"
+)
+
+// Echo sends every message back to the client until the session ends.
+func Echo(s *sockjs.Session) {
+	ctx := s.Context()
+	for {
+		msg, err := s.Recv(ctx)
+		if err != nil {
+			return
+		}
+		if s.Send(msg) != nil {
+			return
+		}
+	}
+}
+
+// CloseAtOnce closes every session as soon as it opens, with 3000 "Go away!".
+func CloseAtOnce(s *sockjs.Session) {
+	_ = s.Close(3000, "Go away!")
+}
+
+// Server is the set of services, each a *sockjs.Handler under its prefix.
+type Server struct {
+	handlers []*sockjs.Handler
+}
+
+// New returns the protocol test services, allowing every origin:
+//
+//	/echo                     echo, response limit 4096, raw websocket on
+//	/close                    closes every session with 3000 "Go away!"
+//	/disabled_websocket_echo  echo without websockets
+//	/cookie_needed_echo       echo with the JSESSIONID cookie
+//	/default_echo             echo with the zero-value Options
+//
+func New() *Server { return NewWithClientURL("") }
+
+// NewWithClientURL is New with the sockjs-client script that the iframe page
+// loads ("" for the default).
+func NewWithClientURL(clientURL string) *Server {
+	all := []string{"*"}
+	return &Server{handlers: []*sockjs.Handler{
+		sockjs.New("/echo", sockjs.Options{ResponseLimit: 4096, AllowedOrigins: all, ClientURL: clientURL}, Echo),
+		sockjs.New("/close", sockjs.Options{AllowedOrigins: all, ClientURL: clientURL}, CloseAtOnce),
+		sockjs.New("/disabled_websocket_echo", sockjs.Options{
+			Disabled: sockjs.TransportWebsocket, AllowedOrigins: all, ClientURL: clientURL,
+		}, Echo),
+		sockjs.New("/cookie_needed_echo", sockjs.Options{JSessionID: true, AllowedOrigins: all, ClientURL: clientURL}, Echo),
+		sockjs.New("/default_echo", sockjs.Options{}, Echo),
+	}}
+}
+
+// ServeHTTP hands the request to the service whose prefix it is under. It
+// does not clean paths, which the protocol's 404 rules need.
+func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.EscapedPath()
+	for _, h := range srv.handlers {
+		if rest, ok := strings.CutPrefix(p, h.Prefix()); ok && (rest == "" || rest[0] == '/') {
+			h.ServeHTTP(w, r)
+			return
+		}
+	}
+	http.NotFound(w, r)
+}
+
+// Shutdown shuts every service down.
+func (srv *Server) Shutdown(ctx context.Context) error {
+	for _, h := range srv.handlers {
+		if err := h.Shutdown(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}

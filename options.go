@@ -1,0 +1,141 @@
+package sockjs
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Default values of Options; a zero field means the default.
+const (
+	DefaultHeartbeatDelay  = 25 * time.Second
+	DefaultDisconnectDelay = 5 * time.Second
+	DefaultResponseLimit   = 128 * 1024
+	DefaultWriteTimeout    = 10 * time.Second
+	DefaultMaxBodySize     = 1 << 20
+	DefaultMaxMessageSize  = 1 << 20
+	DefaultOutboxSize      = 1024
+	DefaultInboxSize       = 1024
+	DefaultClientURL       = "https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js"
+)
+
+// Options configure a Handler. The zero value is the SockJS protocol's
+// defaults with a safe origin policy (same origin only).
+type Options struct {
+	// HeartbeatDelay is the interval of heartbeat frames while a client is
+	// connected. Default 25 s; keep it well below 35 s, after which JSONP
+	// clients give up on a poll.
+	HeartbeatDelay time.Duration
+
+	// DisconnectDelay is how long an HTTP session survives without a
+	// receiving request before it ends. Default 5 s. Websocket sessions end
+	// with their connection.
+	DisconnectDelay time.Duration
+
+	// ResponseLimit is the number of bytes of frames after which a streaming
+	// response (xhr_streaming, eventsource, htmlfile) ends, so that browsers
+	// can free its memory; the client opens the next one. Default 128 KiB.
+	// 1 turns streaming transports into polling.
+	ResponseLimit int
+
+	// JSessionID sets the JSESSIONID cookie on every transport request, for
+	// load balancers that need it for sticky sessions, and makes /info report
+	// cookie_needed. Default off.
+	JSessionID bool
+
+	// ClientURL is the sockjs-client script loaded by the iframe page that
+	// iframe-based transports use. It must be the same client version as
+	// the page's. Default DefaultClientURL (sockjs-client 1.x on jsDelivr).
+	ClientURL string
+
+	// Disabled lists transports that this handler does not serve; their
+	// URLs answer 404 and /info reports websocket:false when websockets are
+	// off. Default: every transport enabled.
+	Disabled Transport
+
+	// AllowedOrigins lists the origins other than the handler's own that may
+	// use the service from a browser: exact origins ("https://app.example"),
+	// path.Match patterns over scheme://host or host ("https://*.example",
+	// "*.example:8080"), "null" for file:// pages, or "*" for every origin.
+	// Default: same origin only. A request with an Origin header outside the
+	// list is refused with 403 and never gets CORS headers; requests without
+	// Origin (non-browser clients, JSONP script tags) are not affected.
+	AllowedOrigins []string
+
+	// WriteTimeout bounds every write to a client. A client that does not
+	// take a frame within it loses its connection. Default 10 s.
+	WriteTimeout time.Duration
+
+	// MaxBodySize bounds the body of xhr_send and jsonp_send requests; larger
+	// bodies are refused with 413. Default 1 MiB.
+	MaxBodySize int64
+
+	// MaxMessageSize bounds one websocket message from a client; a larger
+	// message closes the connection with status 1009. Default 1 MiB.
+	MaxMessageSize int64
+
+	// OutboxSize is the number of messages a session queues for a client
+	// that is not taking them. When Send finds the queue full, the session is
+	// closed with code 1013 "Slow consumer": a client that cannot keep up is
+	// dropped rather than allowed to grow the server's memory. Default 1024.
+	OutboxSize int
+
+	// InboxSize is the number of unread messages from a client a session
+	// holds. A sending request that would exceed it is refused with 503;
+	// well-behaved clients never get there, because every sending request
+	// waits until the application has read its messages. Default 1024.
+	InboxSize int
+
+	// MaxSessions caps the number of concurrent sessions; requests that would
+	// open another are refused with 503. Default 0: no cap.
+	MaxSessions int
+
+	// Logger receives the handler's diagnostics. Default nil: silent.
+	Logger *slog.Logger
+}
+
+// Transport is a set of SockJS transports, for Options.Disabled.
+type Transport uint
+
+// The transports a Handler serves.
+const (
+	TransportWebsocket    Transport = 1 << iota // /S/I/websocket
+	TransportRawWebsocket                       // /websocket, plain websocket without SockJS framing
+	TransportXHR                                // xhr polling and xhr_send
+	TransportXHRStreaming                       // xhr_streaming
+	TransportEventSource                        // eventsource
+	TransportHTMLFile                           // htmlfile
+	TransportJSONP                              // jsonp polling and jsonp_send
+	TransportIframe                             // the iframe page that iframe-* transports load
+)
+
+// withDefaults returns o with every zero field set to its default.
+func (o Options) withDefaults() Options {
+	if o.HeartbeatDelay <= 0 {
+		o.HeartbeatDelay = DefaultHeartbeatDelay
+	}
+	if o.DisconnectDelay <= 0 {
+		o.DisconnectDelay = DefaultDisconnectDelay
+	}
+	if o.ResponseLimit <= 0 {
+		o.ResponseLimit = DefaultResponseLimit
+	}
+	if o.ClientURL == "" {
+		o.ClientURL = DefaultClientURL
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = DefaultWriteTimeout
+	}
+	if o.MaxBodySize <= 0 {
+		o.MaxBodySize = DefaultMaxBodySize
+	}
+	if o.MaxMessageSize <= 0 {
+		o.MaxMessageSize = DefaultMaxMessageSize
+	}
+	if o.OutboxSize <= 0 {
+		o.OutboxSize = DefaultOutboxSize
+	}
+	if o.InboxSize <= 0 {
+		o.InboxSize = DefaultInboxSize
+	}
+	return o
+}

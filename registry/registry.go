@@ -1,0 +1,162 @@
+// Package registry keeps the sessions of one SockJS service.
+//
+// The session map belongs to one goroutine. Every operation is a closure
+// sent to it over a channel and run in order, so get-or-create is a single
+// step: two requests for a new id cannot create two sessions. There is no
+// lock.
+package registry
+
+import (
+	"errors"
+
+	"github.com/gosockjs/sockjs/session"
+)
+
+// ErrFull is returned by GetOrCreate and Add when the registry already holds
+// its maximum number of sessions.
+var ErrFull = errors.New("sockjs: too many sessions")
+
+// ErrStopped is returned by operations on a registry that was stopped.
+var ErrStopped = errors.New("sockjs: registry stopped")
+
+// table is the state owned by the registry goroutine.
+type table struct {
+	byID    map[string]*session.Session   // HTTP sessions by SockJS session id
+	private map[*session.Session]struct{} // websocket sessions, which have no shared id
+	max     int                           // 0 means no limit
+	stopped bool                          // set by Stop; the goroutine exits
+}
+
+func (t *table) count() int { return len(t.byID) + len(t.private) }
+
+// Registry is the session map of one service. Its methods are safe for
+// concurrent use; each waits only for the registry goroutine, which never
+// blocks on anything else.
+type Registry struct {
+	ops  chan func(*table) // from callers to the registry goroutine
+	done chan struct{}     // closed when the goroutine has exited
+}
+
+// New starts a registry that holds at most max sessions (0: no limit).
+func New(max int) *Registry {
+	r := &Registry{
+		ops:  make(chan func(*table)),
+		done: make(chan struct{}),
+	}
+	t := &table{
+		byID:    make(map[string]*session.Session),
+		private: make(map[*session.Session]struct{}),
+		max:     max,
+	}
+	go r.run(t)
+	return r
+}
+
+// run is the registry goroutine.
+func (r *Registry) run(t *table) {
+	defer close(r.done)
+	for !t.stopped {
+		op := <-r.ops
+		op(t)
+	}
+}
+
+// do runs op on the registry goroutine and waits for it.
+func (r *Registry) do(op func(*table)) error {
+	finished := make(chan struct{})
+	select {
+	case r.ops <- func(t *table) { op(t); close(finished) }:
+	case <-r.done:
+		return ErrStopped
+	}
+	<-finished
+	return nil
+}
+
+// GetOrCreate returns the session with id, creating it with create if there
+// is none. created reports whether create was called. create runs on the
+// registry goroutine and must not block.
+func (r *Registry) GetOrCreate(id string, create func() *session.Session) (s *session.Session, created bool, err error) {
+	stopErr := r.do(func(t *table) {
+		if s = t.byID[id]; s != nil {
+			return
+		}
+		if t.max > 0 && t.count() >= t.max {
+			err = ErrFull
+			return
+		}
+		s, created = create(), true
+		t.byID[id] = s
+	})
+	if stopErr != nil {
+		return nil, false, stopErr
+	}
+	return s, created, err
+}
+
+// Get returns the session with id, or nil.
+func (r *Registry) Get(id string) *session.Session {
+	var s *session.Session
+	_ = r.do(func(t *table) { s = t.byID[id] })
+	return s
+}
+
+// Add creates a session that has no shared id (a websocket's) and keeps it
+// until Remove.
+func (r *Registry) Add(create func() *session.Session) (s *session.Session, err error) {
+	stopErr := r.do(func(t *table) {
+		if t.max > 0 && t.count() >= t.max {
+			err = ErrFull
+			return
+		}
+		s = create()
+		t.private[s] = struct{}{}
+	})
+	if stopErr != nil {
+		return nil, stopErr
+	}
+	return s, err
+}
+
+// Remove forgets s, if it is still the session registered under id (or,
+// with an empty id, a session added with Add).
+func (r *Registry) Remove(id string, s *session.Session) {
+	_ = r.do(func(t *table) {
+		if id == "" {
+			delete(t.private, s)
+			return
+		}
+		if t.byID[id] == s {
+			delete(t.byID, id)
+		}
+	})
+}
+
+// Len returns the number of sessions.
+func (r *Registry) Len() int {
+	n := 0
+	_ = r.do(func(t *table) { n = t.count() })
+	return n
+}
+
+// Sessions returns a snapshot of every session.
+func (r *Registry) Sessions() []*session.Session {
+	var all []*session.Session
+	_ = r.do(func(t *table) {
+		all = make([]*session.Session, 0, t.count())
+		for _, s := range t.byID {
+			all = append(all, s)
+		}
+		for s := range t.private {
+			all = append(all, s)
+		}
+	})
+	return all
+}
+
+// Stop ends the registry goroutine. Later operations return ErrStopped or
+// do nothing.
+func (r *Registry) Stop() {
+	_ = r.do(func(t *table) { t.stopped = true })
+	<-r.done
+}

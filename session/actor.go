@@ -1,0 +1,275 @@
+package session
+
+import "time"
+
+// This file holds the actor's helpers. Everything here runs on the actor
+// goroutine, except job, which runs on a writer goroutine.
+
+// handleCommon handles the events that mean the same in every state.
+func (s *Session) handleCommon(ev event) {
+	switch ev := ev.(type) {
+	case delivery:
+		s.queue(ev)
+	case wantNext:
+		s.ackConsumed()
+	case attach:
+		// Only reached in states that take receivers themselves.
+		s.reject(ev.r, s.closeFrame)
+	case abort, writeDone, closeRequest:
+		// A receiver that is no longer ours, or a close of a session
+		// that is already closing: nothing to do.
+	}
+}
+
+// queue accepts inbound messages for Recv, or drops them once the session
+// is closing, as the protocol says (PROTOCOL.md §6.10).
+func (s *Session) queue(d delivery) {
+	switch {
+	case s.cause != nil:
+		d.ack <- nil
+	case s.queued > 0 && s.queued+len(d.msgs) > s.cfg.InboxSize:
+		d.ack <- ErrInboxFull
+	default:
+		s.deliveries = append(s.deliveries, d)
+		s.queued += len(d.msgs)
+	}
+}
+
+// inboundC returns the channel to Recv when a message is waiting for it, and
+// nil (a select case that never fires) otherwise.
+func (s *Session) inboundC() chan<- string {
+	if s.queued == 0 || s.cause != nil {
+		return nil
+	}
+	return s.inbound
+}
+
+// nextInbound returns the message Recv gets next.
+func (s *Session) nextInbound() string {
+	if s.queued == 0 {
+		return ""
+	}
+	return s.deliveries[0].msgs[0]
+}
+
+// took removes the message Recv just got. A delivery taken completely is
+// acknowledged on the application's next Recv, so that its sender learns the
+// messages were processed, not merely read.
+func (s *Session) took() {
+	d := &s.deliveries[0]
+	d.msgs = d.msgs[1:]
+	s.queued--
+	if len(d.msgs) == 0 {
+		s.consumed = append(s.consumed, d.ack)
+		s.deliveries[0] = delivery{}
+		s.deliveries = s.deliveries[1:]
+	}
+}
+
+// ackConsumed acknowledges the deliveries the application has finished.
+func (s *Session) ackConsumed() {
+	for i, ack := range s.consumed {
+		ack <- nil
+		s.consumed[i] = nil
+	}
+	s.consumed = s.consumed[:0]
+}
+
+// dropInbound acknowledges every delivery without handing it out.
+func (s *Session) dropInbound() {
+	s.ackConsumed()
+	for i, d := range s.deliveries {
+		d.ack <- nil
+		s.deliveries[i] = delivery{}
+	}
+	s.deliveries = nil
+	s.queued = 0
+}
+
+// setCause marks the session as closing for the given reason. Only the first
+// call counts.
+func (s *Session) setCause(code int, reason string) {
+	if s.cause != nil {
+		return
+	}
+	s.cause = &CloseError{Code: code, Reason: reason}
+	s.closeFrame = Frame{Kind: FrameClose, Code: code, Reason: reason}
+	s.cancel(s.cause)
+	s.dropInbound()
+}
+
+// idleOutbox returns the outbox while the attached receiver can take a write
+// right now, and nil otherwise. Messages sent meanwhile wait in the outbox
+// and go out together in the next frame.
+func (s *Session) idleOutbox() <-chan string {
+	if s.recv == nil || s.writing {
+		return nil
+	}
+	return s.outbox
+}
+
+// heartbeatC returns the heartbeat ticker's channel while a receiver is
+// attached.
+func (s *Session) heartbeatC() <-chan time.Time {
+	if s.recv == nil || s.heartbeat == nil {
+		return nil
+	}
+	return s.heartbeat.C
+}
+
+func (s *Session) startHeartbeat() {
+	if s.heartbeat == nil {
+		s.heartbeat = time.NewTicker(s.cfg.HeartbeatDelay)
+		return
+	}
+	s.heartbeat.Reset(s.cfg.HeartbeatDelay)
+}
+
+func (s *Session) stopHeartbeat() {
+	if s.heartbeat != nil {
+		s.heartbeat.Stop()
+	}
+}
+
+// writeMessages writes first and everything else already queued as one
+// frame.
+func (s *Session) writeMessages(first string) {
+	s.batch = append(s.batch[:0], first)
+	s.batch = s.drainOutbox(s.batch)
+	s.write(Frame{Kind: FrameMessages, Messages: s.batch})
+}
+
+// writeQueued writes the queued messages, if any, as one frame.
+func (s *Session) writeQueued() {
+	s.batch = s.drainOutbox(s.batch[:0])
+	if len(s.batch) > 0 {
+		s.write(Frame{Kind: FrameMessages, Messages: s.batch})
+	}
+}
+
+// drainOutbox appends every message waiting in the outbox to batch.
+func (s *Session) drainOutbox(batch []string) []string {
+	for {
+		select {
+		case msg := <-s.outbox:
+			batch = append(batch, msg)
+		default:
+			return batch
+		}
+	}
+}
+
+// drainFrames returns the queued messages as one frame, if any, followed by
+// last.
+func (s *Session) drainFrames(last Frame) []Frame {
+	msgs := s.drainOutbox(nil)
+	if len(msgs) == 0 {
+		return []Frame{last}
+	}
+	return []Frame{{Kind: FrameMessages, Messages: msgs}, last}
+}
+
+// write starts a job that writes f to the attached receiver.
+func (s *Session) write(f Frame) {
+	s.frames[0] = f
+	s.writing = true
+	go s.job(s.recv, s.frames[:1], false)
+}
+
+// reject writes frames to a receiver that is not attached and ends it.
+func (s *Session) reject(r Receiver, frames ...Frame) {
+	go s.job(r, frames, true)
+}
+
+// job runs on a writer goroutine: it writes frames to r, ends r when it is
+// used up, and reports back to the actor.
+func (s *Session) job(r Receiver, frames []Frame, end bool) {
+	full, err := r.Write(frames)
+	ended := end || full || err != nil
+	if ended {
+		r.End()
+	}
+	s.post(writeDone{r: r, ended: ended, err: err})
+}
+
+// wrote handles the end of a write on the attached receiver. It returns the
+// next state, or nil to stay active.
+func (s *Session) wrote(ev writeDone) stateFn {
+	if ev.r != s.recv {
+		return nil
+	}
+	s.writing = false
+	switch {
+	case ev.err != nil:
+		s.recv = nil
+		s.stopHeartbeat()
+		s.setCause(CodeInterrupted, ReasonInterrupted)
+		return stateEnded
+	case s.abortPending:
+		s.abortPending = false
+		if !ev.ended {
+			go ev.r.End()
+		}
+		s.recv = nil
+		return s.interrupted()
+	case ev.ended:
+		return s.detach()
+	case s.closePending:
+		s.closePending = false
+		return s.closeReceiver()
+	}
+	return nil
+}
+
+// detach lets go of a receiver that the writer ended normally.
+func (s *Session) detach() stateFn {
+	r := s.recv
+	s.recv = nil
+	s.stopHeartbeat()
+	if !r.DelayDisconnect() {
+		s.setCause(CodeNormal, ReasonNormal)
+		return stateEnded
+	}
+	s.expiry.Reset(s.cfg.DisconnectDelay)
+	if s.cause != nil {
+		return stateClosed
+	}
+	return statePassive
+}
+
+// closeReceiver writes the queued messages and the close frame to the
+// attached receiver, which is idle, and lets go of it.
+func (s *Session) closeReceiver() stateFn {
+	r := s.recv
+	s.recv = nil
+	s.stopHeartbeat()
+	go s.job(r, s.drainFrames(s.closeFrame), true)
+	if !r.DelayDisconnect() {
+		return stateEnded
+	}
+	s.expiry.Reset(s.cfg.DisconnectDelay)
+	return stateClosed
+}
+
+// interrupted ends the session after its receiver was aborted: the client's
+// state is unknown, so the session must not wait (PROTOCOL.md §6.8 (a)).
+func (s *Session) interrupted() stateFn {
+	if s.recv != nil {
+		go s.recv.End()
+		s.recv = nil
+	}
+	s.stopHeartbeat()
+	s.setCause(CodeInterrupted, ReasonInterrupted)
+	return stateEnded
+}
+
+// finish runs when the state machine has stopped.
+func (s *Session) finish() {
+	s.setCause(CodeNormal, ReasonNormal)
+	s.stopHeartbeat()
+	s.expiry.Stop()
+	if s.cfg.OnEnd != nil {
+		s.cfg.OnEnd(s)
+	}
+	close(s.done)
+}

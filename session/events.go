@@ -1,0 +1,41 @@
+package session
+
+// event is anything posted to a session's mailbox.
+type event interface{ isEvent() }
+
+// attach: a transport offers a new receiving connection.
+type attach struct{ r Receiver }
+
+// abort: the client or the network closed a receiver.
+type abort struct{ r Receiver }
+
+// writeDone: a writer goroutine finished a job on r.
+type writeDone struct {
+	r     Receiver
+	ended bool  // the writer called r.End
+	err   error // the write failed; the writer ended r
+}
+
+// delivery: messages from the client. ack receives exactly one value: nil
+// once the application took them all and asked for more (or the session
+// dropped them because it is closing), ErrInboxFull if they were refused.
+type delivery struct {
+	msgs []string
+	ack  chan error
+}
+
+// wantNext: the application called Recv.
+type wantNext struct{}
+
+// closeRequest: the application or the server closes the session.
+type closeRequest struct {
+	code   int
+	reason string
+}
+
+func (attach) isEvent()       {}
+func (abort) isEvent()        {}
+func (writeDone) isEvent()    {}
+func (delivery) isEvent()     {}
+func (wantNext) isEvent()     {}
+func (closeRequest) isEvent() {}

@@ -1,0 +1,258 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"time"
+)
+
+// Config holds what a session needs to know about its service. The handler
+// fills it in from its Options; every field must be set.
+type Config struct {
+	HeartbeatDelay  time.Duration // interval of "h" frames while a receiver is attached
+	DisconnectDelay time.Duration // how long a session outlives its last HTTP receiver
+	OutboxSize      int           // messages queued for the client before the slow-consumer close
+	InboxSize       int           // unread inbound messages before Deliver refuses with ErrInboxFull
+
+	// OnOpen is called on the actor goroutine right after the open frame
+	// was handed to the first receiver. It must not block: it typically
+	// starts the application's handler on a new goroutine.
+	OnOpen func(*Session)
+	// OnEnd is called on the actor goroutine when the session has ended,
+	// before Done is closed. It typically removes the session from the
+	// registry.
+	OnEnd func(*Session)
+}
+
+// Session is one SockJS session: a WebSocket-like, message-oriented
+// connection with one client, whatever transport carries it.
+//
+// All methods are safe for concurrent use. None of them waits for the
+// network: Send queues, Close asks the session to close, and Recv waits only
+// for the client's next message (bounded by its context).
+type Session struct {
+	// Immutable after New.
+	id        string        // random connection id shown to the application
+	transport string        // transport of the request that opened the session
+	request   *http.Request // the opening request, without its body
+	cfg       *Config
+
+	// Channels into the actor. Senders also select on done, so nobody blocks
+	// on an actor that has exited.
+	mailbox  chan event    // from transports and the API to the actor
+	outbox   chan string   // from Send to the actor: the bounded outbound queue
+	overflow chan struct{} // from Send: the outbox overflowed (capacity 1)
+	inbound  chan string   // from the actor to Recv, unbuffered
+	done     chan struct{} // closed by the actor when it exits
+
+	// ctx is cancelled, with a *CloseError cause, when the session stops
+	// being open; Send and Recv watch it.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+
+	// Owned by the actor goroutine.
+	recv         Receiver     // attached receiver, or nil
+	writing      bool         // a write job for recv is in flight
+	abortPending bool         // recv was aborted while a write was in flight
+	closePending bool         // a close arrived while a write was in flight
+	batch        []string     // messages handed to the writer; reused after writeDone
+	frames       [2]Frame     // frames handed to the writer; reused after writeDone
+	closeFrame   Frame        // stored close frame once the session is closing
+	deliveries   []delivery   // inbound messages not yet taken by Recv
+	queued       int          // number of messages in deliveries
+	consumed     []chan error // acks of deliveries taken completely, sent on the next Recv
+	heartbeat    *time.Ticker // runs while a receiver is attached
+	expiry       *time.Timer  // runs while no receiver is attached
+	cause        *CloseError  // why the session closed, set once
+}
+
+// New creates a session and starts its actor goroutine. The session waits
+// for its first receiver; if none attaches within the disconnect delay, it
+// ends.
+func New(transport string, r *http.Request, cfg *Config) *Session {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	s := &Session{
+		id:        newID(),
+		transport: transport,
+		request:   withoutBody(r),
+		cfg:       cfg,
+		mailbox:   make(chan event, 8),
+		outbox:    make(chan string, cfg.OutboxSize),
+		overflow:  make(chan struct{}, 1),
+		inbound:   make(chan string),
+		done:      make(chan struct{}),
+		ctx:       ctx,
+		cancel:    cancel,
+	}
+	go s.run()
+	return s
+}
+
+// ID returns a random identifier of this session, unique within the process.
+// It is not the SockJS session id from the URL, which is a transport secret
+// that the application never sees.
+func (s *Session) ID() string { return s.id }
+
+// Transport returns the name of the transport that opened the session, such
+// as "websocket", "xhr_streaming" or "rawwebsocket".
+func (s *Session) Transport() string { return s.transport }
+
+// Request returns the HTTP request that opened the session, without its body.
+// Its headers include cookies; see the package documentation before trusting
+// them for authentication.
+func (s *Session) Request() *http.Request { return s.request }
+
+// Context returns a context that is cancelled when the session stops being
+// open: the application closed it, the client went away, the session timed
+// out or the server shut down. context.Cause returns a *CloseError saying
+// which.
+func (s *Session) Context() context.Context { return s.ctx }
+
+// Done returns a channel that is closed when the session's goroutine has
+// exited, after the session was removed from its registry.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Send queues msg for the client and returns at once; it never waits for the
+// network. It fails with a *CloseError once the session is closing. If the
+// outbound queue is full, the client is not keeping up: the session is closed
+// with CodeSlowConsumer and Send returns that error.
+func (s *Session) Send(msg string) error {
+	if s.ctx.Err() != nil {
+		return s.err()
+	}
+	select {
+	case s.outbox <- msg:
+		return nil
+	default:
+	}
+	select {
+	case s.overflow <- struct{}{}:
+	default:
+	}
+	return &CloseError{Code: CodeSlowConsumer, Reason: ReasonSlowConsumer}
+}
+
+// Recv waits for the next message from the client. It returns a *CloseError
+// once the session is closing, or ctx's error when ctx ends first.
+//
+// Recv is also the session's back-pressure: a client's send request is
+// answered only after the application has taken every message in it and
+// asked for the next one. An application that stops calling Recv makes the
+// client wait, and only that client.
+func (s *Session) Recv(ctx context.Context) (string, error) {
+	if s.ctx.Err() != nil {
+		return "", s.err()
+	}
+	select {
+	case s.mailbox <- wantNext{}:
+	case <-s.ctx.Done():
+		return "", s.err()
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	select {
+	case msg := <-s.inbound:
+		return msg, nil
+	case <-s.ctx.Done():
+		return "", s.err()
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// Close closes the session with a code and reason that the client receives in
+// its close event. Codes must be 1000 or within 3000–4999. Close returns at
+// once; queued messages are still delivered before the close frame. Closing
+// a session that is already closing does nothing and returns nil.
+func (s *Session) Close(code int, reason string) error {
+	if !validAppCode(code) {
+		return ErrInvalidCloseCode
+	}
+	s.post(closeRequest{code: code, reason: reason})
+	return nil
+}
+
+// Shutdown closes the session with CodeGoingAway, as a server shutdown does.
+func (s *Session) Shutdown() {
+	s.post(closeRequest{code: CodeGoingAway, reason: ReasonGoingAway})
+}
+
+// Attach hands a receiving connection to the session. The session writes
+// frames to it and calls its End method when it is done with it. It returns
+// ErrSessionClosed if the session has already ended; the caller should then
+// look the session up again, since a new one may take its place.
+func (s *Session) Attach(r Receiver) error {
+	if !s.post(attach{r}) {
+		return ErrSessionClosed
+	}
+	return nil
+}
+
+// Abort tells the session that the client or the network closed r. The
+// session ends at once (PROTOCOL.md §6.8) and calls r.End when no write is in
+// flight.
+func (s *Session) Abort(r Receiver) {
+	s.post(abort{r})
+}
+
+// Deliver hands messages from the client to the application and waits until
+// the application has taken them all and asked for more, the session closes
+// (the messages are then dropped, as the protocol says), or ctx ends. It
+// returns ErrInboxFull without queueing anything when the session already
+// holds too many unread messages.
+func (s *Session) Deliver(ctx context.Context, msgs []string) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	ack := make(chan error, 1)
+	if !s.post(delivery{msgs: msgs, ack: ack}) {
+		return nil
+	}
+	select {
+	case err := <-ack:
+		return err
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// err returns the reason the session closed.
+func (s *Session) err() error {
+	if cause, ok := context.Cause(s.ctx).(*CloseError); ok {
+		return cause
+	}
+	return ErrSessionClosed
+}
+
+// post sends an event to the actor, or reports false if it has exited.
+func (s *Session) post(ev event) bool {
+	select {
+	case s.mailbox <- ev:
+		return true
+	case <-s.done:
+		return false
+	}
+}
+
+// newID returns 16 random hex digits.
+func newID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// withoutBody returns a shallow copy of r that the application may keep
+// after r's handler returned.
+func withoutBody(r *http.Request) *http.Request {
+	if r == nil {
+		return nil
+	}
+	c := r.Clone(context.Background())
+	c.Body = http.NoBody
+	c.GetBody = nil
+	return c
+}

@@ -1,0 +1,152 @@
+package session
+
+import "time"
+
+// stateFn is one state of the session actor; it returns the next state, or
+// nil when the session has ended.
+type stateFn func(*Session) stateFn
+
+// run is the actor goroutine.
+func (s *Session) run() {
+	s.expiry = time.NewTimer(s.cfg.DisconnectDelay)
+	for state := stateOpen; state != nil; {
+		state = state(s)
+	}
+	s.finish()
+}
+
+// stateOpen: the session was just created and waits for its first receiver,
+// which gets the open frame.
+func stateOpen(s *Session) stateFn {
+	for {
+		select {
+		case ev := <-s.mailbox:
+			switch ev := ev.(type) {
+			case attach:
+				s.expiry.Stop()
+				s.recv = ev.r
+				s.startHeartbeat()
+				s.write(Frame{Kind: FrameOpen})
+				s.cfg.OnOpen(s)
+				return stateActive
+			case closeRequest:
+				// Closed before anyone connected: nothing to tell anyone.
+				s.setCause(ev.code, ev.reason)
+				return nil
+			default:
+				s.handleCommon(ev)
+			}
+		case <-s.expiry.C:
+			s.setCause(CodeNormal, ReasonTimedOut)
+			return nil
+		}
+	}
+}
+
+// stateActive: a receiver is attached; messages and heartbeats are written
+// to it as they come, batched while a write is in flight.
+func stateActive(s *Session) stateFn {
+	for {
+		select {
+		case ev := <-s.mailbox:
+			switch ev := ev.(type) {
+			case attach:
+				s.reject(ev.r, Frame{Kind: FrameClose, Code: CodeAnotherConnection, Reason: ReasonAnotherConnection})
+			case abort:
+				if ev.r != s.recv {
+					continue
+				}
+				if s.writing {
+					s.abortPending = true
+					continue
+				}
+				return s.interrupted()
+			case writeDone:
+				if next := s.wrote(ev); next != nil {
+					return next
+				}
+			case closeRequest:
+				s.setCause(ev.code, ev.reason)
+				if s.writing {
+					s.closePending = true
+					continue
+				}
+				return s.closeReceiver()
+			default:
+				s.handleCommon(ev)
+			}
+		case msg := <-s.idleOutbox():
+			s.writeMessages(msg)
+		case <-s.heartbeatC():
+			if !s.writing {
+				s.write(Frame{Kind: FrameHeartbeat})
+			}
+		case s.inboundC() <- s.nextInbound():
+			s.took()
+		case <-s.overflow:
+			s.setCause(CodeSlowConsumer, ReasonSlowConsumer)
+			if s.writing {
+				s.closePending = true
+				continue
+			}
+			return s.closeReceiver()
+		}
+	}
+}
+
+// statePassive: no receiver is attached. Messages wait in the outbox for the
+// next receiving request; without one for the disconnect delay, the session
+// times out.
+func statePassive(s *Session) stateFn {
+	for {
+		select {
+		case ev := <-s.mailbox:
+			switch ev := ev.(type) {
+			case attach:
+				s.expiry.Stop()
+				s.recv = ev.r
+				s.startHeartbeat()
+				s.writeQueued()
+				return stateActive
+			case closeRequest:
+				s.setCause(ev.code, ev.reason)
+				s.expiry.Reset(s.cfg.DisconnectDelay)
+				return stateClosed
+			default:
+				s.handleCommon(ev)
+			}
+		case s.inboundC() <- s.nextInbound():
+			s.took()
+		case <-s.overflow:
+			s.setCause(CodeSlowConsumer, ReasonSlowConsumer)
+			s.expiry.Reset(s.cfg.DisconnectDelay)
+			return stateClosed
+		case <-s.expiry.C:
+			s.setCause(CodeNormal, ReasonTimedOut)
+			return nil
+		}
+	}
+}
+
+// stateClosed: the session is closing. Every receiving request gets the
+// messages still queued and the close frame again, until the session has
+// had no request for the disconnect delay.
+func stateClosed(s *Session) stateFn {
+	for {
+		select {
+		case ev := <-s.mailbox:
+			switch ev := ev.(type) {
+			case attach:
+				s.expiry.Reset(s.cfg.DisconnectDelay)
+				s.reject(ev.r, s.drainFrames(s.closeFrame)...)
+			default:
+				s.handleCommon(ev)
+			}
+		case <-s.expiry.C:
+			return nil
+		}
+	}
+}
+
+// stateEnded: the session has ended; the actor exits.
+func stateEnded(*Session) stateFn { return nil }

@@ -1,0 +1,127 @@
+package transport
+
+import (
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gosockjs/sockjs/session"
+)
+
+// wrapFunc appends one frame's text in a transport's wrapper.
+type wrapFunc func(dst, text []byte) []byte
+
+// httpReceiver is a receiving HTTP response. Each frame is written with one
+// Write call and flushed, so that it travels as exactly one HTTP chunk
+// (PROTOCOL.md §3.7).
+type httpReceiver struct {
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	wrap    wrapFunc
+	limit   int           // bytes before the response is full; 0 for polling
+	timeout time.Duration // write deadline per frame
+	done    chan struct{} // closed by End: the handler may return
+
+	// Owned by the writer goroutine of the moment; writes never overlap.
+	written int    // bytes of frames written so far, prelude excluded
+	text    []byte // the frame's SockJS text
+	out     []byte // the frame in its wrapper
+}
+
+func newHTTPReceiver(w http.ResponseWriter, wrap wrapFunc, limit int, timeout time.Duration) *httpReceiver {
+	return &httpReceiver{
+		w:       w,
+		rc:      http.NewResponseController(w),
+		wrap:    wrap,
+		limit:   limit,
+		timeout: timeout,
+		done:    make(chan struct{}),
+	}
+}
+
+// Write implements session.Receiver.
+func (h *httpReceiver) Write(frames []session.Frame) (full bool, err error) {
+	for _, f := range frames {
+		h.text = appendFrame(h.text[:0], f)
+		h.out = h.wrap(h.out[:0], h.text)
+		if err := h.send(h.out); err != nil {
+			return true, err
+		}
+		h.written += len(h.out)
+		if h.limit == 0 || h.written >= h.limit || f.Kind == session.FrameClose {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// send writes p as one flushed chunk within the write deadline.
+func (h *httpReceiver) send(p []byte) error {
+	_ = h.rc.SetWriteDeadline(time.Now().Add(h.timeout))
+	if _, err := h.w.Write(p); err != nil {
+		return err
+	}
+	return h.rc.Flush()
+}
+
+// End implements session.Receiver.
+func (h *httpReceiver) End() { close(h.done) }
+
+// DelayDisconnect implements session.Receiver: HTTP sessions outlive their
+// requests.
+func (h *httpReceiver) DelayDisconnect() bool { return true }
+
+// serveReceiver runs a receiving request: status and prelude, then the
+// session, until the session lets go of the receiver or the client leaves.
+// The caller has set every header but Content-Type.
+func serveReceiver(w http.ResponseWriter, r *http.Request, name, contentType string, prelude []byte, h *httpReceiver, acquire Acquire) {
+	// net/http notices a client that went away only once the body is read.
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<16))
+
+	s, err := acquire(name)
+	if err != nil {
+		unavailable(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	if len(prelude) > 0 {
+		if h.send(prelude) != nil {
+			return
+		}
+	} else {
+		_ = h.rc.Flush()
+	}
+	// The session may end between lookup and attach; a new one then takes
+	// its place, so try again a few times.
+	for range 3 {
+		if err = s.Attach(h); err == nil {
+			break
+		}
+		if s, err = acquire(name); err != nil {
+			return
+		}
+	}
+	if err != nil {
+		return
+	}
+	select {
+	case <-h.done:
+	case <-r.Context().Done():
+		s.Abort(h)
+		<-h.done
+	}
+}
+
+// unavailable answers a request that cannot get a session.
+func unavailable(w http.ResponseWriter, err error) {
+	plainError(w, err.Error(), http.StatusServiceUnavailable)
+}
+
+// plainError answers with a text/plain error, keeping the headers already
+// set (CORS, caching, cookie), as the protocol's error responses do.
+func plainError(w http.ResponseWriter, msg string, code int) {
+	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	w.WriteHeader(code)
+	_, _ = io.WriteString(w, msg)
+}

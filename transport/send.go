@@ -1,0 +1,109 @@
+package transport
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+
+	"github.com/gosockjs/sockjs/internal/frame"
+	"github.com/gosockjs/sockjs/session"
+)
+
+// Errors of the sending endpoints, with the protocol's response bodies.
+var (
+	errTooLarge = errors.New("Payload too large.")
+)
+
+// XHRSend serves POST /S/I/xhr_send (PROTOCOL.md §7.5): 204 once the
+// application has taken the messages.
+func XHRSend(w http.ResponseWriter, r *http.Request, cfg *Config, lookup Lookup) {
+	body, err := readBody(w, r, cfg.MaxBodySize)
+	if err != nil {
+		sendError(w, err)
+		return
+	}
+	msgs, err := frame.DecodeMessages(body)
+	if err != nil {
+		sendError(w, err)
+		return
+	}
+	if !deliver(w, r, msgs, lookup) {
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// JSONPSend serves POST /S/I/jsonp_send (PROTOCOL.md §7.7): a form field d
+// or a raw JSON body; 200 "ok" once the application has taken the messages.
+func JSONPSend(w http.ResponseWriter, r *http.Request, cfg *Config, lookup Lookup) {
+	body, err := readBody(w, r, cfg.MaxBodySize)
+	if err != nil {
+		sendError(w, err)
+		return
+	}
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType == "application/x-www-form-urlencoded" {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			sendError(w, frame.ErrBrokenJSON)
+			return
+		}
+		body = []byte(form.Get("d"))
+	}
+	msgs, err := frame.DecodeMessages(body)
+	if err != nil {
+		sendError(w, err)
+		return
+	}
+	if !deliver(w, r, msgs, lookup) {
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	w.Header().Set("Content-Length", "2")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, "ok")
+}
+
+// readBody reads the whole body, at most limit bytes.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, errTooLarge
+	}
+	return body, err
+}
+
+// deliver hands msgs to the session and reports whether the request should
+// be answered with success. It answers the failures itself.
+func deliver(w http.ResponseWriter, r *http.Request, msgs []string, lookup Lookup) bool {
+	s := lookup()
+	if s == nil {
+		plainError(w, "Session not found.", http.StatusNotFound)
+		return false
+	}
+	switch err := s.Deliver(r.Context(), msgs); {
+	case errors.Is(err, session.ErrInboxFull):
+		plainError(w, "Too many pending messages.", http.StatusServiceUnavailable)
+		return false
+	case err != nil:
+		// The client went away while the application was not reading.
+		return false
+	}
+	return true
+}
+
+// sendError answers a sending request whose body was refused.
+func sendError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, errTooLarge):
+		plainError(w, err.Error(), http.StatusRequestEntityTooLarge)
+	case errors.Is(err, frame.ErrBrokenJSON), errors.Is(err, frame.ErrPayloadExpected):
+		plainError(w, err.Error(), http.StatusInternalServerError)
+	default:
+		plainError(w, "Cannot read the request body.", http.StatusBadRequest)
+	}
+}

@@ -1,0 +1,168 @@
+package transport
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/gosockjs/sockjs/internal/frame"
+	"github.com/gosockjs/sockjs/session"
+)
+
+// Create makes the private session of a websocket connection.
+type Create func(transport string) (*session.Session, error)
+
+// wsReceiver is a SockJS websocket: every frame is one text message.
+type wsReceiver struct {
+	conn    *websocket.Conn
+	timeout time.Duration
+	raw     bool          // raw websocket: messages verbatim, no SockJS frames
+	done    chan struct{} // closed by End
+
+	text []byte // owned by the writer goroutine of the moment
+}
+
+// Write implements session.Receiver.
+func (ws *wsReceiver) Write(frames []session.Frame) (full bool, err error) {
+	for _, f := range frames {
+		if ws.raw {
+			if err := ws.writeRaw(f); err != nil {
+				return true, err
+			}
+		} else {
+			ws.text = appendFrame(ws.text[:0], f)
+			if err := ws.writeText(ws.text); err != nil {
+				return true, err
+			}
+		}
+		if f.Kind == session.FrameClose {
+			ws.closeHandshake(f)
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// writeRaw writes f on a raw websocket: each message as its own text
+// message; no open or heartbeat frames; the close frame becomes the
+// websocket close handshake.
+func (ws *wsReceiver) writeRaw(f session.Frame) error {
+	for _, msg := range f.Messages {
+		ws.text = append(ws.text[:0], msg...)
+		if err := ws.writeText(ws.text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ws *wsReceiver) writeText(p []byte) error {
+	ctx, cancel := context.WithTimeout(context.Background(), ws.timeout)
+	defer cancel()
+	return ws.conn.Write(ctx, websocket.MessageText, p)
+}
+
+// closeHandshake closes the websocket after a close frame: a SockJS
+// websocket with 1000 "Normal closure" (the code is in the c frame already),
+// a raw websocket with the session's own code and reason.
+func (ws *wsReceiver) closeHandshake(f session.Frame) {
+	if ws.raw {
+		_ = ws.conn.Close(websocket.StatusCode(f.Code), f.Reason)
+		return
+	}
+	_ = ws.conn.Close(websocket.StatusNormalClosure, session.ReasonNormal)
+}
+
+// End implements session.Receiver.
+func (ws *wsReceiver) End() {
+	_ = ws.conn.CloseNow()
+	close(ws.done)
+}
+
+// DelayDisconnect implements session.Receiver: a websocket session ends with
+// its connection.
+func (ws *wsReceiver) DelayDisconnect() bool { return false }
+
+// Websocket serves GET /S/I/websocket (PROTOCOL.md §7.1).
+func Websocket(w http.ResponseWriter, r *http.Request, cfg *Config, create Create) {
+	serveWebsocket(w, r, cfg, create, false)
+}
+
+// RawWebsocket serves GET /websocket: plain websocket messages, no SockJS
+// framing (PROTOCOL.md §7.2).
+func RawWebsocket(w http.ResponseWriter, r *http.Request, cfg *Config, create Create) {
+	serveWebsocket(w, r, cfg, create, true)
+}
+
+func serveWebsocket(w http.ResponseWriter, r *http.Request, cfg *Config, create Create, raw bool) {
+	if !isUpgrade(r) {
+		plainError(w, "Not a valid websocket request", http.StatusBadRequest)
+		return
+	}
+	conn, err := websocket.Accept(w, r, cfg.Accept)
+	if err != nil {
+		return // Accept has answered the request.
+	}
+	conn.SetReadLimit(cfg.MaxMessageSize)
+	name := "websocket"
+	if raw {
+		name = "rawwebsocket"
+	}
+	s, err := create(name)
+	if err != nil {
+		_ = conn.Close(websocket.StatusTryAgainLater, "Too many sessions")
+		return
+	}
+	ws := &wsReceiver{conn: conn, timeout: cfg.WriteTimeout, raw: raw, done: make(chan struct{})}
+	if s.Attach(ws) != nil {
+		_ = conn.CloseNow()
+		return
+	}
+	readLoop(s, ws, raw)
+	s.Abort(ws)
+	<-ws.done
+}
+
+// readLoop is the connection's only reader: it delivers each message to the
+// session and reads the next only once the application took it, so a slow
+// application pushes back on the client through TCP.
+func readLoop(s *session.Session, ws *wsReceiver, raw bool) {
+	ctx := context.Background()
+	for {
+		_, p, err := ws.conn.Read(ctx)
+		if err != nil {
+			return
+		}
+		var msgs []string
+		if raw {
+			msgs = []string{string(p)}
+		} else if msgs, err = frame.DecodeWebsocketMessage(p); err != nil {
+			_ = ws.conn.Close(websocket.StatusCode(3000), "Broken framing.")
+			return
+		}
+		if err := s.Deliver(ctx, msgs); err != nil {
+			_ = ws.conn.Close(websocket.StatusTryAgainLater, "Too many pending messages")
+			return
+		}
+	}
+}
+
+// isUpgrade reports whether r asks for a websocket: Upgrade names websocket
+// and Connection has the upgrade token. Anything else is a 400 in SockJS,
+// where coder/websocket would answer 426.
+func isUpgrade(r *http.Request) bool {
+	return hasToken(r.Header, "Upgrade", "websocket") && hasToken(r.Header, "Connection", "upgrade")
+}
+
+func hasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
