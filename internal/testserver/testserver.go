@@ -42,7 +42,6 @@ type Server struct {
 //	/disabled_websocket_echo  echo without websockets
 //	/cookie_needed_echo       echo with the JSESSIONID cookie
 //	/default_echo             echo with the zero-value Options
-//
 func New() *Server { return NewWithClientURL("") }
 
 // NewWithClientURL is New with the sockjs-client script that the iframe page
