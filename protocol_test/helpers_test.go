@@ -89,7 +89,7 @@ func newServer(t *testing.T) string {
 		select {
 		case <-done:
 		case <-time.After(shutdownTimeout):
-			t.Errorf("handlers still running %v after every client connection was closed: client aborts go unnoticed (§6.8)", shutdownTimeout)
+			t.Errorf("handlers still running %v after every client connection was closed: a request is stuck (§6.8: aborts must be noticed promptly)", shutdownTimeout)
 		}
 	})
 	return srv.URL
@@ -215,8 +215,8 @@ func (c *rawConn) send(req rawRequest) {
 
 // rawResponse is a response being read from a rawConn.
 type rawResponse struct {
-	response
-	c *rawConn
+	response          // status and header; body only after readBody
+	c        *rawConn // the connection it arrives on
 }
 
 // readHead reads a status line and header block.

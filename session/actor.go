@@ -181,15 +181,20 @@ func (s *Session) reject(r Receiver, frames ...Frame) {
 	go s.job(r, frames, true)
 }
 
-// job runs on a writer goroutine: it writes frames to r, ends r when it is
-// used up, and reports back to the actor.
+// job runs on a writer goroutine: it writes frames to r, reports back to the
+// actor, and ends r when it is used up.
+//
+// The actor hears of the end before the receiver ends: once a polling
+// response is complete the client may poll again at once, and that request
+// must find the session free, not still attached to this one (the mailbox
+// is FIFO, so writeDone is handled before the new request's attach).
 func (s *Session) job(r Receiver, frames []Frame, end bool) {
 	full, err := r.Write(frames)
 	ended := end || full || err != nil
+	s.post(writeDone{r: r, ended: ended, err: err})
 	if ended {
 		r.End()
 	}
-	s.post(writeDone{r: r, ended: ended, err: err})
 }
 
 // wrote handles the end of a write on the attached receiver. It returns the
@@ -244,7 +249,9 @@ func (s *Session) closeReceiver() stateFn {
 	s.recv = nil
 	s.stopHeartbeat()
 	go s.job(r, s.drainFrames(s.closeFrame), true)
-	if !r.DelayDisconnect() {
+	if !r.DelayDisconnect() || s.cause.Code == CodeGoingAway {
+		// Nobody will come back: a websocket is gone with its close frame,
+		// and a server shutting down has told its client.
 		return stateEnded
 	}
 	s.expiry.Reset(s.cfg.DisconnectDelay)
@@ -261,6 +268,21 @@ func (s *Session) interrupted() stateFn {
 	s.stopHeartbeat()
 	s.setCause(CodeInterrupted, ReasonInterrupted)
 	return stateEnded
+}
+
+// shutdownGrace is how long a session without a receiver waits for its
+// client to collect the close frame when the server shuts down. Live
+// clients poll again within milliseconds; the full disconnect delay would
+// hold up the shutdown for clients that are gone.
+const shutdownGrace = time.Second
+
+// closingDelay is how long a closing session without a receiver waits for
+// the next request.
+func (s *Session) closingDelay() time.Duration {
+	if s.cause.Code == CodeGoingAway {
+		return min(shutdownGrace, s.cfg.DisconnectDelay)
+	}
+	return s.cfg.DisconnectDelay
 }
 
 // finish runs when the state machine has stopped.

@@ -163,20 +163,33 @@ func (s *Session) Recv(ctx context.Context) (string, error) {
 }
 
 // Close closes the session with a code and reason that the client receives in
-// its close event. Codes must be 1000 or within 3000–4999. Close returns at
-// once; queued messages are still delivered before the close frame. Closing
-// a session that is already closing does nothing and returns nil.
+// its close event. Codes must be 1000 or within 3000–4999. Close does not
+// wait for the network: when it returns, the session is closing (Send and
+// Recv fail, Context is done) and the close frame is on its way, after the
+// messages queued before it. Closing a session that is already closing does
+// nothing and returns nil.
 func (s *Session) Close(code int, reason string) error {
 	if !validAppCode(code) {
 		return ErrInvalidCloseCode
 	}
-	s.post(closeRequest{code: code, reason: reason})
+	s.closeWith(code, reason)
 	return nil
 }
 
 // Shutdown closes the session with CodeGoingAway, as a server shutdown does.
 func (s *Session) Shutdown() {
-	s.post(closeRequest{code: CodeGoingAway, reason: ReasonGoingAway})
+	s.closeWith(CodeGoingAway, ReasonGoingAway)
+}
+
+// closeWith asks the actor to close and waits until it has: every state
+// cancels the context when it handles a close request.
+func (s *Session) closeWith(code int, reason string) {
+	if s.post(closeRequest{code: code, reason: reason}) {
+		select {
+		case <-s.ctx.Done():
+		case <-s.done:
+		}
+	}
 }
 
 // Attach hands a receiving connection to the session. The session writes

@@ -110,7 +110,7 @@ func statePassive(s *Session) stateFn {
 				return stateActive
 			case closeRequest:
 				s.setCause(ev.code, ev.reason)
-				s.expiry.Reset(s.cfg.DisconnectDelay)
+				s.expiry.Reset(s.closingDelay())
 				return stateClosed
 			default:
 				s.handleCommon(ev)
@@ -137,8 +137,11 @@ func stateClosed(s *Session) stateFn {
 		case ev := <-s.mailbox:
 			switch ev := ev.(type) {
 			case attach:
-				s.expiry.Reset(s.cfg.DisconnectDelay)
 				s.reject(ev.r, s.drainFrames(s.closeFrame)...)
+				if s.cause.Code == CodeGoingAway {
+					return stateEnded // the server is shutting down and has told this client
+				}
+				s.expiry.Reset(s.cfg.DisconnectDelay)
 			default:
 				s.handleCommon(ev)
 			}

@@ -37,9 +37,14 @@ func (ws *wsReceiver) Write(frames []session.Frame) (full bool, err error) {
 				return true, err
 			}
 		}
-		if f.Kind == session.FrameClose {
+		switch f.Kind {
+		case session.FrameClose:
 			ws.closeHandshake(f)
 			return true, nil
+		case session.FrameHeartbeat:
+			// A heartbeat write can succeed into the kernel's buffer long
+			// after the peer died; a ping must be answered.
+			go ws.ping()
 		}
 	}
 	return false, nil
@@ -73,6 +78,16 @@ func (ws *wsReceiver) closeHandshake(f session.Frame) {
 		return
 	}
 	_ = ws.conn.Close(websocket.StatusNormalClosure, session.ReasonNormal)
+}
+
+// ping closes the connection when the peer does not answer a ping within
+// the write timeout. The reader then fails and the session ends.
+func (ws *wsReceiver) ping() {
+	ctx, cancel := context.WithTimeout(context.Background(), ws.timeout)
+	defer cancel()
+	if ws.conn.Ping(ctx) != nil {
+		_ = ws.conn.CloseNow()
+	}
 }
 
 // End implements session.Receiver.

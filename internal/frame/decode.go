@@ -1,10 +1,14 @@
 package frame
 
 import (
+	"bytes"
 	"encoding/json"
 	"unicode/utf16"
 	"unicode/utf8"
 )
+
+// elementSeparator is what separates the elements of a client's array.
+var elementSeparator = []byte(`","`)
 
 // DecodeMessages decodes a client payload of the HTTP send transports
 // (xhr_send, jsonp_send; PROTOCOL.md §5.4, §7.5) and returns its messages in
@@ -79,6 +83,13 @@ func decodeArray(p []byte, i int) ([]string, error) {
 		s, j, ok := decodeString(p, i+1)
 		if !ok {
 			return nil, ErrBrokenJSON
+		}
+		if msgs == nil {
+			// Size the result once. Clients send JSON.stringify output,
+			// where elements are separated by exactly `","`; for other
+			// spacing this is only an estimate and append grows as usual.
+			// The count starts at the first string's closing quote.
+			msgs = make([]string, 0, 1+bytes.Count(p[j-1:], elementSeparator))
 		}
 		msgs = append(msgs, s)
 		i = skipSpace(p, j)

@@ -122,16 +122,17 @@ func appendQuoted[T text](dst []byte, s T, table *[256]byte) []byte {
 // rawSequenceLen returns the length of the UTF-8 sequence at the start of s
 // if it is valid and certainly written raw, and 0 if it needs a full decode.
 // It is a shortcut for the scripts most non-ASCII text is in: two-byte
-// sequences (U+0080–U+07FF) and three-byte ones led by E1–EC or EE
-// (U+1000–U+CFFF, U+E000–U+EFFF) hold no escaped character and no overlong
-// or surrogate form, so checking their continuation bytes is enough.
+// sequences (U+0080–U+07FF) and three-byte ones led by E1, E3–EC or EE
+// (U+1000–U+1FFF, U+3000–U+CFFF, U+E000–U+EFFF) hold no escaped character
+// and no overlong or surrogate form, so checking their continuation bytes is
+// enough. E2 (U+2000–U+2FFF) and EF (U+F000–U+FFFF) hold escaped ranges.
 func rawSequenceLen[T text](s T) int {
 	switch b := s[0]; {
 	case 0xC2 <= b && b <= 0xDF:
 		if len(s) >= 2 && isContinuation(s[1]) {
 			return 2
 		}
-	case 0xE1 <= b && b <= 0xEC, b == 0xEE:
+	case b == 0xE1, 0xE3 <= b && b <= 0xEC, b == 0xEE:
 		if len(s) >= 3 && isContinuation(s[1]) && isContinuation(s[2]) {
 			return 3
 		}

@@ -1,0 +1,214 @@
+package sockjs_test
+
+import (
+	"context"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/gosockjs/sockjs"
+	"github.com/gosockjs/sockjs/internal/leak"
+)
+
+func do(t *testing.T, method, url string, header http.Header, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func TestOversizedWebsocketMessageClosesConnection(t *testing.T) {
+	leak.Check(t)
+	_, url := serve(t, sockjs.Options{MaxMessageSize: 1024}, echo)
+	c := dialWS(t, url+"/000/big/websocket")
+	readWS(t, c)
+	writeWS(t, c, `["`+strings.Repeat("x", 2048)+`"]`)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, _, err := c.Read(ctx)
+	if got := websocket.CloseStatus(err); got != websocket.StatusMessageTooBig {
+		t.Fatalf("read after an oversized message: %v (status %d), want close 1009", err, got)
+	}
+}
+
+func TestOversizedBodyIs413(t *testing.T) {
+	_, url := serve(t, sockjs.Options{MaxBodySize: 1024, DisconnectDelay: 100 * time.Millisecond}, echo)
+	post(t, url+"/000/big/xhr", "")
+	big := `["` + strings.Repeat("x", 2048) + `"]`
+	for _, path := range []string{"/000/big/xhr_send", "/000/big/jsonp_send"} {
+		if code, body := post(t, url+path, big); code != http.StatusRequestEntityTooLarge {
+			t.Errorf("%s with a 2 KiB body: %d %q, want 413", path, code, body)
+		}
+	}
+	if code, _ := post(t, url+"/000/big/xhr_send", `["small"]`); code != 204 {
+		t.Errorf("session unusable after a refused body: %d", code)
+	}
+}
+
+func TestMaxSessions(t *testing.T) {
+	_, url := serve(t, sockjs.Options{MaxSessions: 2}, echo)
+	post(t, url+"/000/a/xhr", "")
+	post(t, url+"/000/b/xhr", "")
+	if code, _ := post(t, url+"/000/c/xhr", ""); code != http.StatusServiceUnavailable {
+		t.Fatalf("third session: %d, want 503", code)
+	}
+	if code, body := post(t, url+"/000/a/xhr_send", `["x"]`); code != 204 {
+		t.Fatalf("existing session refused: %d %q", code, body)
+	}
+}
+
+func TestOriginPolicy(t *testing.T) {
+	cases := []struct {
+		allowed []string
+		origin  string
+		ok      bool
+	}{
+		{nil, "", true},                     // not a cross-origin browser request
+		{nil, "http://evil.example", false}, // default: same origin only
+		{nil, "null", false},                // file:// pages are another origin
+		{[]string{"*"}, "http://evil.example", true},
+		{[]string{"*"}, "null", true},
+		{[]string{"https://*.example"}, "https://app.example", true},
+		{[]string{"https://*.example"}, "http://app.example", false},
+		{[]string{"app.example"}, "https://app.example", true},
+		{[]string{"app.example"}, "https://evil.example", false},
+	}
+	for _, c := range cases {
+		_, url := serve(t, sockjs.Options{AllowedOrigins: c.allowed, DisconnectDelay: 100 * time.Millisecond}, echo)
+		header := http.Header{}
+		if c.origin != "" {
+			header.Set("Origin", c.origin)
+		}
+		for _, path := range []string{"/info", "/000/o/xhr", "/000/o/jsonp_send"} {
+			method := "POST"
+			if path == "/info" {
+				method = "GET"
+			}
+			resp := do(t, method, url+path, header, "")
+			acao := resp.Header.Get("Access-Control-Allow-Origin")
+			acac := resp.Header.Get("Access-Control-Allow-Credentials")
+			if c.ok {
+				if resp.StatusCode == http.StatusForbidden {
+					t.Errorf("allowed %v, Origin %q, %s: 403", c.allowed, c.origin, path)
+				}
+				continue
+			}
+			if resp.StatusCode != http.StatusForbidden || acao != "" || acac != "" {
+				t.Errorf("allowed %v, Origin %q, %s: %d ACAO %q ACAC %q, want 403 without CORS",
+					c.allowed, c.origin, path, resp.StatusCode, acao, acac)
+			}
+		}
+		if c.origin != "" && c.origin != "null" {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(url, "http")+"/000/ws/websocket",
+				&websocket.DialOptions{HTTPHeader: header})
+			cancel()
+			if err == nil {
+				conn.CloseNow()
+			}
+			if (err == nil) != c.ok {
+				t.Errorf("allowed %v, Origin %q: websocket dial error %v", c.allowed, c.origin, err)
+			}
+		}
+	}
+}
+
+func TestSameOriginIsAllowedByDefault(t *testing.T) {
+	_, url := serve(t, sockjs.Options{DisconnectDelay: 100 * time.Millisecond}, echo)
+	resp := do(t, "POST", url+"/000/so/xhr", http.Header{"Origin": {strings.TrimSuffix(url, "/s")}}, "")
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != strings.TrimSuffix(url, "/s") {
+		t.Fatalf("same-origin xhr: %d ACAO %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+}
+
+func TestDisabledTransportsAre404(t *testing.T) {
+	_, url := serve(t, sockjs.Options{Disabled: sockjs.TransportJSONP | sockjs.TransportHTMLFile | sockjs.TransportIframe | sockjs.TransportWebsocket}, echo)
+	for _, p := range []string{"/000/d/jsonp?c=x", "/000/d/htmlfile?c=x", "/iframe.html", "/000/d/websocket", "/websocket"} {
+		if resp := do(t, "GET", url+p, nil, ""); resp.StatusCode != 404 {
+			t.Errorf("GET %s with the transport disabled: %d, want 404", p, resp.StatusCode)
+		}
+	}
+	if resp := do(t, "POST", url+"/000/d/jsonp_send", nil, "d=[]"); resp.StatusCode != 404 {
+		t.Errorf("jsonp_send disabled: %d", resp.StatusCode)
+	}
+}
+
+// badRequests are requests of every bad shape, each with the status it must
+// get.
+var badRequests = []struct {
+	method, path, contentType, body string
+	status                          int
+}{
+	{"POST", "/000/bad/xhr_send", "text/plain", `["x`, 500},
+	{"POST", "/000/bad/xhr_send", "text/plain", ``, 500},
+	{"POST", "/000/bad/xhr_send", "text/plain", `{"a":1}`, 500},
+	{"POST", "/000/bad/xhr_send", "text/plain", `["a",1]`, 500},
+	{"POST", "/000/bad/jsonp_send", "application/x-www-form-urlencoded", `d=%5B%22x`, 500},
+	{"POST", "/000/bad/jsonp_send", "application/x-www-form-urlencoded", `p=p`, 500},
+	{"POST", "/000/nosuch/xhr_send", "text/plain", `["x"]`, 404},
+	{"GET", "/000/bad/jsonp?c=abc(", "", "", 500},
+	{"GET", "/000/bad/jsonp", "", "", 500},
+	{"GET", "/000/bad/htmlfile?c=" + strings.Repeat("a", 40), "", "", 500},
+	{"GET", "/000/bad/htmlfile?c=%3C%2Fscript%3E", "", "", 500},
+	{"GET", "/000/" + strings.Repeat("i", 100) + "/xhr", "", "", 404},
+	{"POST", "/000/a.b/xhr", "", "", 404},
+	{"POST", "/000/a;b/xhr", "", "", 404},
+	{"POST", "/000/a$b/xhr", "", "", 404},
+	{"GET", "/000/bad/xhr", "", "", 405},
+	{"PUT", "/info", "", "", 405},
+	{"DELETE", "/000/bad/jsonp_send", "", "", 405},
+	{"GET", "/000/bad/nosuch", "", "", 404},
+	{"GET", "/000/bad/websocket", "", "", 400},
+}
+
+// Thousands of bad requests get their statuses, create no session, and leave
+// goroutines and memory as they were.
+func TestBadRequestFlood(t *testing.T) {
+	leak.Check(t)
+	h, url := serve(t, sockjs.Options{DisconnectDelay: time.Minute}, echo)
+	post(t, url+"/000/bad/xhr", "")
+	_ = h
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const rounds = 500 // 500 × 20 shapes = 10,000 requests
+	for i := 0; i < rounds; i++ {
+		for _, r := range badRequests {
+			req, _ := http.NewRequest(r.method, url+r.path, strings.NewReader(r.body))
+			if r.contentType != "" {
+				req.Header.Set("Content-Type", r.contentType)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != r.status {
+				t.Fatalf("%s %s %q: %d, want %d", r.method, r.path, r.body, resp.StatusCode, r.status)
+			}
+		}
+	}
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grown := int64(after.HeapInuse) - int64(before.HeapInuse); grown > 8<<20 {
+		t.Errorf("heap grew by %d bytes over 10,000 bad requests", grown)
+	}
+	if code, _ := post(t, url+"/000/bad/xhr_send", `["still fine"]`); code != 204 {
+		t.Errorf("the session was harmed by bad requests: %d", code)
+	}
+	http.DefaultClient.CloseIdleConnections()
+}
