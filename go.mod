@@ -3,6 +3,6 @@ module github.com/gosockjs/sockjs
 go 1.24
 
 require (
-	github.com/coder/websocket v1.8.15 // indirect
-	github.com/google/go-cmp v0.7.0 // indirect
+	github.com/coder/websocket v1.8.15
+	github.com/google/go-cmp v0.7.0
 )

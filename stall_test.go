@@ -74,7 +74,7 @@ func TestStuckWebsocketClientDoesNotStallOthers(t *testing.T) {
 // sending request waits until its own context ends.
 func TestApplicationNotReadingHoldsOnlyItsClient(t *testing.T) {
 	leak.Check(t)
-	_, url := serve(t, sockjs.Options{DisconnectDelay: 200 * time.Millisecond}, func(s *sockjs.Session) {
+	_, url := serve(t, sockjs.Options{DisconnectDelay: time.Second}, func(s *sockjs.Session) {
 		if strings.Contains(s.Request().URL.Path, "lazy") {
 			<-s.Context().Done()
 			return

@@ -13,6 +13,7 @@ func (s *Session) handleCommon(ev event) {
 	case wantNext:
 		s.ackConsumed()
 	case attach:
+		close(ev.taken)
 		// Only reached in states that take receivers themselves.
 		s.reject(ev.r, s.closeFrame)
 	case abort, writeDone, closeRequest:

@@ -3,8 +3,14 @@ package session
 // event is anything posted to a session's mailbox.
 type event interface{ isEvent() }
 
-// attach: a transport offers a new receiving connection.
-type attach struct{ r Receiver }
+// attach: a transport offers a new receiving connection. The actor closes
+// taken when it handles the event, in whatever state: from then on the
+// session owns r and will end it. An attach still in the mailbox when the
+// actor exits is never taken, and Attach reports the session as gone.
+type attach struct {
+	r     Receiver
+	taken chan struct{}
+}
 
 // abort: the client or the network closed a receiver.
 type abort struct{ r Receiver }

@@ -197,10 +197,22 @@ func (s *Session) closeWith(code int, reason string) {
 // ErrSessionClosed if the session has already ended; the caller should then
 // look the session up again, since a new one may take its place.
 func (s *Session) Attach(r Receiver) error {
-	if !s.post(attach{r}) {
+	taken := make(chan struct{})
+	if !s.post(attach{r: r, taken: taken}) {
 		return ErrSessionClosed
 	}
-	return nil
+	select {
+	case <-taken:
+		return nil
+	case <-s.done:
+		// The actor may have taken r just before it exited.
+		select {
+		case <-taken:
+			return nil
+		default:
+			return ErrSessionClosed
+		}
+	}
 }
 
 // Abort tells the session that the client or the network closed r. The

@@ -23,6 +23,7 @@ func stateOpen(s *Session) stateFn {
 		case ev := <-s.mailbox:
 			switch ev := ev.(type) {
 			case attach:
+				close(ev.taken)
 				s.expiry.Stop()
 				s.recv = ev.r
 				s.startHeartbeat()
@@ -51,6 +52,7 @@ func stateActive(s *Session) stateFn {
 		case ev := <-s.mailbox:
 			switch ev := ev.(type) {
 			case attach:
+				close(ev.taken)
 				s.reject(ev.r, Frame{Kind: FrameClose, Code: CodeAnotherConnection, Reason: ReasonAnotherConnection})
 			case abort:
 				if ev.r != s.recv {
@@ -103,6 +105,7 @@ func statePassive(s *Session) stateFn {
 		case ev := <-s.mailbox:
 			switch ev := ev.(type) {
 			case attach:
+				close(ev.taken)
 				s.expiry.Stop()
 				s.recv = ev.r
 				s.startHeartbeat()
@@ -137,6 +140,7 @@ func stateClosed(s *Session) stateFn {
 		case ev := <-s.mailbox:
 			switch ev := ev.(type) {
 			case attach:
+				close(ev.taken)
 				s.reject(ev.r, s.drainFrames(s.closeFrame)...)
 				if s.cause.Code == CodeGoingAway {
 					return stateEnded // the server is shutting down and has told this client

@@ -1,0 +1,44 @@
+'use strict';
+// Launches the system Chromium (Debian's /usr/bin/chromium) through
+// playwright-core. Playwright's own browser download is never used.
+
+const fs = require('node:fs');
+const { chromium } = require('playwright-core');
+
+const EXECUTABLE = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
+
+async function launch() {
+  if (!fs.existsSync(EXECUTABLE)) {
+    throw new Error(`${EXECUTABLE} not found: apt-get install -y chromium (or set E2E_CHROMIUM)`);
+  }
+  // launch() uses a fresh temporary profile that Playwright removes on close.
+  return chromium.launch({
+    executablePath: EXECUTABLE,
+    timeout: 60_000,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+// pageLog collects what a page reports, for failure messages.
+function pageLog(page) {
+  const lines = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') lines.push(`console.${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => lines.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    const f = r.failure();
+    // Aborted requests are normal: the client aborts its polls on close.
+    if (f && f.errorText !== 'net::ERR_ABORTED') lines.push(`requestfailed: ${r.method()} ${r.url()} ${f.errorText}`);
+  });
+  return lines;
+}
+
+module.exports = { launch, pageLog, EXECUTABLE };

@@ -1,0 +1,225 @@
+/*
+ * Scenarios of the end-to-end tests. The same file runs in Chromium (loaded
+ * by index.html, as window.e2e) and in Node.js (require). Each scenario takes
+ * the SockJS constructor and options, drives real sockjs-client connections
+ * and resolves to plain observations; the tests judge them. Every wait is
+ * bounded, so a scenario always resolves.
+ */
+(function (root, factory) {
+  if (typeof module === 'object' && module.exports) {
+    module.exports = factory();
+  } else {
+    root.e2e = factory();
+  }
+})(typeof self !== 'undefined' ? self : this, function () {
+  'use strict';
+
+  // connect opens a SockJS connection restricted to one transport and
+  // records what happens to it.
+  function connect(SockJS, url, transport) {
+    var st = {
+      enabled: null, // transports the client was willing to try, in order
+      opened: false,
+      openMs: null,
+      transport: null,
+      messages: [],
+      errors: 0,
+      close: null,
+    };
+    var started = Date.now();
+    var waiters = [];
+    function poke() {
+      waiters = waiters.filter(function (w) {
+        if (!w.pred()) {
+          return true;
+        }
+        clearTimeout(w.timer);
+        w.resolve(true);
+        return false;
+      });
+    }
+    var sock = new SockJS(url, null, { transports: [transport] });
+    // sockjs-client 1.6.1 calls _connect once it has the server's /info,
+    // with the list of transports that are both whitelisted and enabled in
+    // this environment. An empty list means the client itself refuses the
+    // transport here.
+    var connectOnce = sock._connect;
+    sock._connect = function () {
+      if (st.enabled === null) {
+        st.enabled = (this._transports || []).map(function (t) { return t.transportName; });
+      }
+      return connectOnce.apply(this, arguments);
+    };
+    sock.onopen = function () {
+      st.opened = true;
+      st.openMs = Date.now() - started;
+      st.transport = sock.transport;
+      poke();
+    };
+    sock.onmessage = function (e) {
+      st.messages.push(e.data);
+      poke();
+    };
+    sock.onerror = function () {
+      st.errors++;
+      poke();
+    };
+    sock.onclose = function (e) {
+      st.close = { code: e.code, reason: e.reason, wasClean: e.wasClean };
+      poke();
+    };
+    function waitFor(pred, ms) {
+      return new Promise(function (resolve) {
+        if (pred()) {
+          resolve(true);
+          return;
+        }
+        var w = { pred: pred, resolve: resolve };
+        w.timer = setTimeout(function () {
+          waiters = waiters.filter(function (x) { return x !== w; });
+          resolve(false);
+        }, ms);
+        waiters.push(w);
+      });
+    }
+    function closeAndWait(ms) {
+      if (!st.close) {
+        try {
+          sock.close();
+        } catch (e) {
+          // already closing
+        }
+      }
+      return waitFor(function () { return st.close !== null; }, ms);
+    }
+    return { sock: sock, st: st, waitFor: waitFor, closeAndWait: closeAndWait };
+  }
+
+  function opened(c) {
+    return function () { return c.st.opened || c.st.close !== null; };
+  }
+
+  function copy(st) {
+    return {
+      enabled: st.enabled,
+      opened: st.opened,
+      openMs: st.openMs,
+      transport: st.transport,
+      errors: st.errors,
+    };
+  }
+
+  // echo sends messages back-to-back over an echo service and collects
+  // what comes back, then closes from the client side.
+  async function echo(SockJS, o) {
+    var c = connect(SockJS, o.url, o.transport);
+    await c.waitFor(opened(c), o.timeoutMs);
+    var out = copy(c.st);
+    if (!c.st.opened) {
+      await c.closeAndWait(5000);
+      out.closeBeforeOpen = c.st.close;
+      return out;
+    }
+    var t0 = Date.now();
+    try {
+      o.messages.forEach(function (m) { c.sock.send(m); });
+    } catch (e) {
+      out.sendError = String(e);
+    }
+    out.allEchoed = await c.waitFor(function () {
+      return c.st.messages.length >= o.messages.length || c.st.close !== null;
+    }, o.timeoutMs);
+    out.echoMs = Date.now() - t0;
+    out.closedByServer = c.st.close;
+    out.received = c.st.messages.slice();
+    await c.closeAndWait(5000);
+    out.close = c.st.close;
+    out.afterClose = c.st.messages.length - out.received.length;
+    return out;
+  }
+
+  // serverClose connects to a service that closes every session as soon as
+  // it opens and reports the close event.
+  async function serverClose(SockJS, o) {
+    var c = connect(SockJS, o.url, o.transport);
+    await c.waitFor(opened(c), o.timeoutMs);
+    var out = copy(c.st);
+    if (c.st.opened) {
+      await c.waitFor(function () { return c.st.close !== null; }, o.timeoutMs);
+    }
+    out.close = c.st.close;
+    out.received = c.st.messages.slice();
+    await c.closeAndWait(5000);
+    return out;
+  }
+
+  function chatEvents(c) {
+    return c.st.messages.map(function (m) {
+      try {
+        return JSON.parse(m);
+      } catch (e) {
+        return { type: 'unparsable', text: m };
+      }
+    });
+  }
+
+  function seen(c, type, name, text) {
+    return function () {
+      if (c.st.close !== null) {
+        return true;
+      }
+      return chatEvents(c).some(function (ev) {
+        return ev.type === type && (name === undefined || ev.name === name) &&
+          (text === undefined || ev.text === text);
+      });
+    };
+  }
+
+  function found(c, type, name, text) {
+    return chatEvents(c).some(function (ev) {
+      return ev.type === type && (name === undefined || ev.name === name) &&
+        (text === undefined || ev.text === text);
+    });
+  }
+
+  // clientClose checks, with the chat service, that a client-side close
+  // ends the session on the server: an observer (over websocket) sees the
+  // subject (over the transport under test) join, talk and, after the
+  // subject's close(), leave.
+  async function clientClose(SockJS, o) {
+    var out = {};
+    var observer = connect(SockJS, o.url, 'websocket');
+    await observer.waitFor(seen(observer, 'welcome'), o.timeoutMs);
+    if (!found(observer, 'welcome')) {
+      out.error = 'observer (websocket) did not join the chat: ' + JSON.stringify(observer.st.close);
+      await observer.closeAndWait(5000);
+      return out;
+    }
+    var subject = connect(SockJS, o.url, o.transport);
+    await subject.waitFor(seen(subject, 'welcome'), o.timeoutMs);
+    Object.assign(out, copy(subject.st));
+    var welcome = chatEvents(subject).filter(function (ev) { return ev.type === 'welcome'; })[0];
+    if (!welcome) {
+      out.closeBeforeWelcome = subject.st.close;
+      await subject.closeAndWait(5000);
+      await observer.closeAndWait(5000);
+      return out;
+    }
+    var name = welcome.name;
+    out.name = name;
+    out.joinSeen = await observer.waitFor(function () { return found(observer, 'join', name); }, o.timeoutMs);
+    var text = 'hello from ' + o.transport + ' ' + name;
+    subject.sock.send(text);
+    out.messageSeen = await observer.waitFor(function () { return found(observer, 'message', name, text); }, o.timeoutMs);
+    var t0 = Date.now();
+    await subject.closeAndWait(5000);
+    out.close = subject.st.close;
+    out.leaveSeen = await observer.waitFor(function () { return found(observer, 'leave', name); }, o.leaveTimeoutMs);
+    out.leaveMs = Date.now() - t0;
+    out.observerClose = observer.st.close;
+    await observer.closeAndWait(5000);
+    return out;
+  }
+
+  return { echo: echo, serverClose: serverClose, clientClose: clientClose };
+});

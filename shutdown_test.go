@@ -1,0 +1,99 @@
+package sockjs_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/gosockjs/sockjs"
+	"github.com/gosockjs/sockjs/internal/leak"
+)
+
+// Shutdown with thousands of open sessions of every kind closes each with
+// its close frame, refuses new sessions, and leaves no goroutine behind.
+func TestShutdownWithThousandsOfSessions(t *testing.T) {
+	leak.Check(t)
+	const perKind = 500 // websocket, xhr_streaming, eventsource, polling (passive)
+	h := sockjs.New("/s", sockjs.Options{}, echo)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	base := srv.URL + "/s"
+	tr := &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: 100}
+	client := &http.Client{Transport: tr}
+	defer tr.CloseIdleConnections()
+
+	var streams []*bufio.Reader
+	var conns []*websocket.Conn
+	for i := 0; i < perKind; i++ {
+		c := dialWS(t, fmt.Sprintf("%s/000/ws%d/websocket", base, i))
+		readWS(t, c)
+		conns = append(conns, c)
+		for _, kind := range []string{"xhr_streaming", "eventsource"} {
+			method := "POST"
+			if kind == "eventsource" {
+				method = "GET"
+			}
+			req, _ := http.NewRequest(method, fmt.Sprintf("%s/000/%s%d/%s", base, kind, i, kind), nil)
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			r := bufio.NewReader(resp.Body)
+			readUntil(t, r, "o")
+			streams = append(streams, r)
+		}
+		resp, err := client.Post(fmt.Sprintf("%s/000/poll%d/xhr", base, i), "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	t.Logf("Shutdown of %d sessions took %v", 4*perKind, time.Since(start))
+
+	for _, c := range conns {
+		if got := readWS(t, c); got != `c[1001,"Server shutting down"]` {
+			t.Fatalf("websocket got %q, want the shutdown close frame", got)
+		}
+	}
+	for _, r := range streams {
+		readUntil(t, r, "1001")
+	}
+	resp, err := client.Post(base+"/000/new/xhr", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("new session after Shutdown: %d, want 503", resp.StatusCode)
+	}
+	for _, c := range conns {
+		c.CloseNow()
+	}
+}
+
+// readUntil reads r until the bytes read so far contain s.
+func readUntil(t *testing.T, r *bufio.Reader, s string) {
+	t.Helper()
+	var seen strings.Builder
+	for i := 0; i < 1<<20 && !strings.Contains(seen.String(), s); i++ {
+		b, err := r.ReadByte()
+		if err != nil {
+			t.Fatalf("waiting for %q: %v; got %q", s, err, seen.String())
+		}
+		seen.WriteByte(b)
+	}
+}
