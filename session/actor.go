@@ -9,7 +9,7 @@ import "time"
 func (s *Session) handleCommon(ev event) {
 	switch ev := ev.(type) {
 	case delivery:
-		s.queue(ev)
+		s.queueInbound(ev)
 	case wantNext:
 		s.ackConsumed()
 	case attach:
@@ -22,9 +22,9 @@ func (s *Session) handleCommon(ev event) {
 	}
 }
 
-// queue accepts inbound messages for Recv, or drops them once the session
+// queueInbound accepts inbound messages for Recv, or drops them once the session
 // is closing, as the protocol says (PROTOCOL.md §6.10).
-func (s *Session) queue(d delivery) {
+func (s *Session) queueInbound(d delivery) {
 	switch {
 	case s.cause != nil:
 		d.ack <- nil
@@ -99,14 +99,25 @@ func (s *Session) setCause(code int, reason string) {
 	s.dropInbound()
 }
 
-// idleOutbox returns the outbox while the attached receiver can take a write
-// right now, and nil otherwise. Messages sent meanwhile wait in the outbox
-// and go out together in the next frame.
-func (s *Session) idleOutbox() <-chan string {
-	if s.recv == nil || s.writing {
-		return nil
+// enqueue takes a message from the outbox. It reports false when the queue
+// overflowed and the session must close as a slow consumer.
+func (s *Session) enqueue(m Message) bool {
+	if len(s.queue) >= s.cfg.OutboxSize {
+		return false
 	}
-	return s.outbox
+	s.queue = append(s.queue, m)
+	return true
+}
+
+// flush writes the queued messages as one frame if the attached receiver is
+// idle. Messages sent while a write is in flight wait and go out together in
+// the next frame.
+func (s *Session) flush() {
+	if s.recv == nil || s.writing || len(s.queue) == 0 {
+		return
+	}
+	s.batch, s.queue = s.queue, s.batch[:0]
+	s.write(Frame{Kind: FrameMessages, Messages: s.batch})
 }
 
 // heartbeatC returns the heartbeat ticker's channel while a receiver is
@@ -132,41 +143,28 @@ func (s *Session) stopHeartbeat() {
 	}
 }
 
-// writeMessages writes first and everything else already queued as one
-// frame.
-func (s *Session) writeMessages(first string) {
-	s.batch = append(s.batch[:0], first)
-	s.batch = s.drainOutbox(s.batch)
-	s.write(Frame{Kind: FrameMessages, Messages: s.batch})
-}
-
-// writeQueued writes the queued messages, if any, as one frame.
-func (s *Session) writeQueued() {
-	s.batch = s.drainOutbox(s.batch[:0])
-	if len(s.batch) > 0 {
-		s.write(Frame{Kind: FrameMessages, Messages: s.batch})
-	}
-}
-
-// drainOutbox appends every message waiting in the outbox to batch.
-func (s *Session) drainOutbox(batch []string) []string {
+// drainOutbox moves every message waiting in the outbox to the queue, as
+// the session closes; the queue's bound no longer matters then.
+func (s *Session) drainOutbox() {
 	for {
 		select {
-		case msg := <-s.outbox:
-			batch = append(batch, msg)
+		case m := <-s.outbox:
+			s.queue = append(s.queue, m)
 		default:
-			return batch
+			return
 		}
 	}
 }
 
 // drainFrames returns the queued messages as one frame, if any, followed by
-// last.
+// last, and empties the queue.
 func (s *Session) drainFrames(last Frame) []Frame {
-	msgs := s.drainOutbox(nil)
-	if len(msgs) == 0 {
+	s.drainOutbox()
+	if len(s.queue) == 0 {
 		return []Frame{last}
 	}
+	msgs := s.queue
+	s.queue = nil
 	return []Frame{{Kind: FrameMessages, Messages: msgs}, last}
 }
 
@@ -224,6 +222,7 @@ func (s *Session) wrote(ev writeDone) stateFn {
 		s.closePending = false
 		return s.closeReceiver()
 	}
+	s.flush()
 	return nil
 }
 

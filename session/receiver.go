@@ -16,9 +16,9 @@ const (
 // websocket messages and a close handshake.
 type Frame struct {
 	Kind     FrameKind
-	Messages []string // FrameMessages: never empty
-	Code     int      // FrameClose
-	Reason   string   // FrameClose
+	Messages []Message // FrameMessages: never empty
+	Code     int       // FrameClose
+	Reason   string    // FrameClose
 }
 
 // Receiver is one receiving connection: an HTTP response in progress or a
@@ -41,4 +41,10 @@ type Receiver interface {
 	// receiver for the disconnect delay (HTTP transports), or end with it
 	// (websockets).
 	DelayDisconnect() bool
+}
+
+// Message is one message for the client.
+type Message struct {
+	Text string // the message itself
+	JSON []byte // Text encoded as a SockJS JSON string, if prepared in advance; nil otherwise
 }

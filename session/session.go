@@ -41,11 +41,10 @@ type Session struct {
 
 	// Channels into the actor. Senders also select on done, so nobody blocks
 	// on an actor that has exited.
-	mailbox  chan event    // from transports and the API to the actor
-	outbox   chan string   // from Send to the actor: the bounded outbound queue
-	overflow chan struct{} // from Send: the outbox overflowed (capacity 1)
-	inbound  chan string   // from the actor to Recv, unbuffered
-	done     chan struct{} // closed by the actor when it exits
+	mailbox chan event    // from transports and the API to the actor
+	outbox  chan Message  // from Send to the actor, which drains it at once
+	inbound chan string   // from the actor to Recv, unbuffered
+	done    chan struct{} // closed by the actor when it exits
 
 	// ctx is cancelled, with a *CloseError cause, when the session stops
 	// being open; Send and Recv watch it.
@@ -57,7 +56,8 @@ type Session struct {
 	writing      bool         // a write job for recv is in flight
 	abortPending bool         // recv was aborted while a write was in flight
 	closePending bool         // a close arrived while a write was in flight
-	batch        []string     // messages handed to the writer; reused after writeDone
+	queue        []Message    // messages for the client, at most OutboxSize
+	batch        []Message    // messages handed to the writer; reused after writeDone
 	frames       [2]Frame     // frames handed to the writer; reused after writeDone
 	closeFrame   Frame        // stored close frame once the session is closing
 	deliveries   []delivery   // inbound messages not yet taken by Recv
@@ -79,8 +79,7 @@ func New(transport string, r *http.Request, cfg *Config) *Session {
 		request:   withoutBody(r),
 		cfg:       cfg,
 		mailbox:   make(chan event, 8),
-		outbox:    make(chan string, cfg.OutboxSize),
-		overflow:  make(chan struct{}, 1),
+		outbox:    make(chan Message, outboxBuffer),
 		inbound:   make(chan string),
 		done:      make(chan struct{}),
 		ctx:       ctx,
@@ -114,24 +113,38 @@ func (s *Session) Context() context.Context { return s.ctx }
 // exited, after the session was removed from its registry.
 func (s *Session) Done() <-chan struct{} { return s.done }
 
-// Send queues msg for the client and returns at once; it never waits for the
-// network. It fails with a *CloseError once the session is closing. If the
-// outbound queue is full, the client is not keeping up: the session is closed
-// with CodeSlowConsumer and Send returns that error.
+// outboxBuffer is the capacity of the channel from Send to the actor. The
+// actor empties it into its queue as fast as messages come, so it only
+// smooths bursts; the queue's bound is Config.OutboxSize.
+const outboxBuffer = 32
+
+// Send queues msg for the client and returns; it never waits for the
+// network. It fails with a *CloseError once the session is closing.
+//
+// The queue holds at most Config.OutboxSize messages that the client has
+// not taken yet. A client that falls that far behind is a slow consumer:
+// the session drops the message that overflowed, closes with
+// CodeSlowConsumer, and later calls fail.
 func (s *Session) Send(msg string) error {
+	return s.send(Message{Text: msg})
+}
+
+// SendPrepared queues a message prepared with Prepare, like Send, without
+// encoding it again.
+func (s *Session) SendPrepared(p *Prepared) error {
+	return s.send(p.msg)
+}
+
+func (s *Session) send(m Message) error {
 	if s.ctx.Err() != nil {
 		return s.err()
 	}
 	select {
-	case s.outbox <- msg:
+	case s.outbox <- m:
 		return nil
-	default:
+	case <-s.ctx.Done():
+		return s.err()
 	}
-	select {
-	case s.overflow <- struct{}{}:
-	default:
-	}
-	return &CloseError{Code: CodeSlowConsumer, Reason: ReasonSlowConsumer}
 }
 
 // Recv waits for the next message from the client. It returns a *CloseError

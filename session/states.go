@@ -77,21 +77,22 @@ func stateActive(s *Session) stateFn {
 			default:
 				s.handleCommon(ev)
 			}
-		case msg := <-s.idleOutbox():
-			s.writeMessages(msg)
+		case m := <-s.outbox:
+			if !s.enqueue(m) {
+				s.setCause(CodeSlowConsumer, ReasonSlowConsumer)
+				if s.writing {
+					s.closePending = true
+					continue
+				}
+				return s.closeReceiver()
+			}
+			s.flush()
 		case <-s.heartbeatC():
 			if !s.writing {
 				s.write(Frame{Kind: FrameHeartbeat})
 			}
 		case s.inboundC() <- s.nextInbound():
 			s.took()
-		case <-s.overflow:
-			s.setCause(CodeSlowConsumer, ReasonSlowConsumer)
-			if s.writing {
-				s.closePending = true
-				continue
-			}
-			return s.closeReceiver()
 		}
 	}
 }
@@ -109,7 +110,7 @@ func statePassive(s *Session) stateFn {
 				s.expiry.Stop()
 				s.recv = ev.r
 				s.startHeartbeat()
-				s.writeQueued()
+				s.flush()
 				return stateActive
 			case closeRequest:
 				s.setCause(ev.code, ev.reason)
@@ -120,10 +121,12 @@ func statePassive(s *Session) stateFn {
 			}
 		case s.inboundC() <- s.nextInbound():
 			s.took()
-		case <-s.overflow:
-			s.setCause(CodeSlowConsumer, ReasonSlowConsumer)
-			s.expiry.Reset(s.cfg.DisconnectDelay)
-			return stateClosed
+		case m := <-s.outbox:
+			if !s.enqueue(m) {
+				s.setCause(CodeSlowConsumer, ReasonSlowConsumer)
+				s.expiry.Reset(s.cfg.DisconnectDelay)
+				return stateClosed
+			}
 		case <-s.expiry.C:
 			s.setCause(CodeNormal, ReasonTimedOut)
 			return nil

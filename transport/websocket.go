@@ -55,7 +55,7 @@ func (ws *wsReceiver) Write(frames []session.Frame) (full bool, err error) {
 // websocket close handshake.
 func (ws *wsReceiver) writeRaw(f session.Frame) error {
 	for _, msg := range f.Messages {
-		ws.text = append(ws.text[:0], msg...)
+		ws.text = append(ws.text[:0], msg.Text...)
 		if err := ws.writeText(ws.text); err != nil {
 			return err
 		}

@@ -13,10 +13,10 @@ import (
 
 // decodeCase is one payload and the decoder's expected answer.
 type decodeCase struct {
-	name string
-	in   string
+	name string   // what the case is about
+	in   string   // the payload
 	want []string // messages, when err is nil
-	err  error
+	err  error    // the error wanted, nil for success
 }
 
 // checkDecode runs decode on each case and compares messages and error.
