@@ -65,6 +65,9 @@ func New(prefix string, opts Options, serve func(*Session)) *Handler {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Body == nil {
+		r.Body = http.NoBody // a server's requests always have one; direct callers may not
+	}
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), h.prefix)
 	if !ok || (rest != "" && rest[0] != '/') {
 		notFound(w)

@@ -149,6 +149,12 @@ func stateClosed(s *Session) stateFn {
 					return stateEnded // the server is shutting down and has told this client
 				}
 				s.expiry.Reset(s.cfg.DisconnectDelay)
+			case closeRequest:
+				if ev.code == CodeGoingAway {
+					// The server is shutting down: give the client only a
+					// short grace to collect the close frame it has.
+					s.expiry.Reset(min(shutdownGrace, s.cfg.DisconnectDelay))
+				}
 			default:
 				s.handleCommon(ev)
 			}

@@ -71,6 +71,10 @@ func (h *httpReceiver) End() { close(h.done) }
 // requests.
 func (h *httpReceiver) DelayDisconnect() bool { return true }
 
+// maxAttachAttempts bounds how often a receiving request looks for its
+// session again when the one it found ended before taking it.
+const maxAttachAttempts = 3
+
 // serveReceiver runs a receiving request: status and prelude, then the
 // session, until the session lets go of the receiver or the client leaves.
 // The caller has set every header but Content-Type.
@@ -94,16 +98,16 @@ func serveReceiver(w http.ResponseWriter, r *http.Request, name, contentType str
 	}
 	// The session may end between lookup and attach; a new one then takes
 	// its place, so try again a few times.
-	for range 3 {
+	for attempt := 1; ; attempt++ {
 		if err = s.Attach(h); err == nil {
 			break
+		}
+		if attempt == maxAttachAttempts {
+			return
 		}
 		if s, err = acquire(name); err != nil {
 			return
 		}
-	}
-	if err != nil {
-		return
 	}
 	select {
 	case <-h.done:

@@ -11,10 +11,8 @@ import (
 	"github.com/gosockjs/sockjs/session"
 )
 
-// Errors of the sending endpoints, with the protocol's response bodies.
-var (
-	errTooLarge = errors.New("Payload too large.")
-)
+// errTooLarge refuses a body over the size limit.
+var errTooLarge = errors.New("payload too large")
 
 // XHRSend serves POST /S/I/xhr_send (PROTOCOL.md §7.5): 204 once the
 // application has taken the messages.
@@ -100,7 +98,7 @@ func deliver(w http.ResponseWriter, r *http.Request, msgs []string, lookup Looku
 func sendError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, errTooLarge):
-		plainError(w, err.Error(), http.StatusRequestEntityTooLarge)
+		plainError(w, "Payload too large.", http.StatusRequestEntityTooLarge)
 	case errors.Is(err, frame.ErrBrokenJSON), errors.Is(err, frame.ErrPayloadExpected):
 		plainError(w, err.Error(), http.StatusInternalServerError)
 	default:

@@ -1,0 +1,95 @@
+// Package sockjs is a SockJS server: it gives browsers a WebSocket-like,
+// message-oriented connection that falls back to HTTP streaming and polling
+// where WebSockets are blocked.
+//
+// # The protocol
+//
+// SockJS 0.3.3 carries a session over one of several transports: a
+// WebSocket, XHR streaming or polling, EventSource, a streamed HTML file, or
+// JSONP, some of them from inside an iframe to cross origins. The client
+// (sockjs-client in the browser) picks the best transport that works and
+// always sees the same thing: an open event, messages in order, and a close
+// event with a code and reason. Over HTTP a session spans many requests: one
+// receiving request at a time carries frames to the client ("o" open, "h"
+// heartbeat, a[...] messages, c[code,"reason"] close), and separate sending
+// requests carry the client's messages. A Handler serves all of it under one
+// URL prefix, and the application sees only sessions and messages.
+//
+// # Using it
+//
+// New returns an http.Handler for a prefix and runs the application's
+// function once per session, on its own goroutine:
+//
+//	echo := sockjs.New("/echo", sockjs.Options{}, func(s *sockjs.Session) {
+//		for {
+//			msg, err := s.Recv(s.Context())
+//			if err != nil {
+//				return // the session is closing; err says why
+//			}
+//			s.Send(msg)
+//		}
+//	})
+//	http.Handle("/echo/", echo)
+//	http.Handle("/echo", echo)
+//
+// The session ends when the function returns, when the client goes away or
+// stops polling for Options.DisconnectDelay, or when the Handler shuts down.
+//
+// # Design: actors
+//
+// Every session is a goroutine (an actor) that owns all of the session's
+// state and runs a small state machine: open (waiting for the first
+// receiving request), active (a receiving request or websocket is attached;
+// messages and heartbeats go to it), passive (no receiver; messages queue)
+// and closed (every request gets the close frame until the session
+// expires). The session map of a Handler is another actor. A request flows
+// like this: the Handler parses the URL and checks origin, method and
+// parameters; a receiving request asks the registry actor for the session
+// (creating it in the same step), hands the session a Receiver that wraps
+// its ResponseWriter or websocket, and waits until the session lets go of
+// it; a sending request decodes its body and hands the messages to the
+// session, then waits until the application has read them. The actor never
+// writes to the network itself: it gives frames to a short-lived writer
+// goroutine, so a client that stops reading slows down only its own session.
+// There are no locks in the session and registry packages.
+//
+// # Concurrency
+//
+// Every Session method is safe for concurrent use and none waits for the
+// network. Send queues and returns; Close and Shutdown return once the
+// session is closing; Recv waits for the client's next message, bounded by
+// its context; Context, Request, ID and Transport return at once. A client's
+// sending request is answered only once the application has taken its
+// messages and asked for the next one (Recv), so an application that reads
+// slowly pushes back on its own client and on no one else. A client that
+// reads slowly fills its session's outbound queue (Options.OutboxSize) and
+// is closed with code 1013 "Slow consumer".
+//
+// # Routers
+//
+// The Handler matches the raw URL path (r.URL.EscapedPath) against its
+// prefix and answers every path below it, with the 404 and 405 replies the
+// protocol wants. Mount it with http.ServeMux under both "/prefix" and
+// "/prefix/" (Go 1.22 patterns such as "/prefix/{rest...}" work too), under
+// http.StripPrefix with New(""), or with any router that passes the request
+// through unchanged. http.ServeMux cleans paths such as "/prefix//x" with a
+// redirect before the Handler sees them; real clients never send those, but
+// the protocol test suite does, which is why examples/testserver dispatches
+// by prefix itself.
+//
+// # Security
+//
+// By default only pages of the Handler's own origin may use it
+// (Options.AllowedOrigins): requests whose Origin header names another
+// origin are refused with 403, websocket handshakes included, and no CORS
+// header ever allows an origin that is not on the list. Requests without an
+// Origin header are allowed: they do not come from a cross-origin browser
+// context — except JSONP and htmlfile requests, which browsers make from
+// script and iframe tags without Origin. Cookies travel with every request,
+// so an application that authenticates sessions by cookie is open to
+// cross-site request forgery through those transports: disable them
+// (Options.Disabled: TransportJSONP | TransportHTMLFile | TransportIframe)
+// or authenticate with a token the page sends in its first message. The
+// SockJS session id in the URL is a transport secret and never reaches the
+// application; Session.ID is a separate random id.
+package sockjs
