@@ -2,6 +2,8 @@ package sockjs_test
 
 import (
 	"context"
+	"errors"
+	"expvar"
 	"fmt"
 	"io"
 	"net/http"
@@ -116,5 +118,68 @@ func ExampleHandler_Shutdown() {
 	// 200 "o\n"
 	// 200 "c[1001,\"Server shutting down\"]\n"
 	// shutdown: <nil>
-	// 503 "server is shutting down"
+	// 503 "Server is shutting down."
+}
+
+// An authorization hook: the first request of a session decides who owns
+// it, and every later request must come from the same user.
+func ExampleOptions_authorize() {
+	opts := sockjs.Options{
+		Authorize: func(r *http.Request) (any, error) {
+			// In a real service: verify a token, look up a user.
+			if user := r.URL.Query().Get("user"); user != "" {
+				return user, nil
+			}
+			return nil, errors.New("who are you?")
+		},
+	}
+	h := sockjs.New("/app", opts, func(s *sockjs.Session) {
+		_ = s.Send(fmt.Sprintf("hello %v", s.Identity()))
+		<-s.Context().Done()
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	defer h.Shutdown(context.Background())
+
+	poll(srv.URL, "/app/000/s1/xhr", "")
+	poll(srv.URL, "/app/000/s1/xhr?user=alice", "")
+	poll(srv.URL, "/app/000/s1/xhr?user=alice", "")
+	poll(srv.URL, "/app/000/s1/xhr_send?user=mallory", `["hi"]`)
+	// Output:
+	// 403 "Forbidden."
+	// 200 "o\n"
+	// 200 "a[\"hello alice\"]\n"
+	// 403 "Session belongs to another client."
+}
+
+// Counters are expvar-compatible: publish them and they appear at
+// /debug/vars.
+func ExampleCounters() {
+	counters := new(sockjs.Counters)
+	expvar.Publish("sockjs_example", counters)
+	h := sockjs.New("/echo", sockjs.Options{Metrics: counters}, func(s *sockjs.Session) {
+		for {
+			msg, err := s.Recv(s.Context())
+			if err != nil {
+				return
+			}
+			_ = s.Send(msg)
+		}
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	defer h.Shutdown(context.Background())
+
+	poll(srv.URL, "/echo/000/s1/xhr", "")
+	poll(srv.URL, "/echo/000/s1/xhr_send", `["ping"]`)
+	poll(srv.URL, "/echo/000/s1/xhr", "")
+	snap := counters.Snapshot()
+	fmt.Println("open xhr sessions:", snap.SessionsOpen["xhr"])
+	fmt.Println("messages in/out:", snap.MessagesIn, snap.MessagesOut)
+	// Output:
+	// 200 "o\n"
+	// 204 ""
+	// 200 "a[\"ping\"]\n"
+	// open xhr sessions: 1
+	// messages in/out: 1 1
 }

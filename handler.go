@@ -15,7 +15,7 @@ import (
 
 // Handler serves one SockJS service under a URL prefix. Create it with New;
 // mount it so that it sees every path under its prefix, unchanged (see the
-// package documentation on routers).
+// package documentation on routers). It is safe for concurrent use.
 type Handler struct {
 	prefix  string
 	opts    Options
@@ -25,6 +25,8 @@ type Handler struct {
 	tcfg    transport.Config
 	scfg    session.Config
 	reg     *registry.Registry
+	metrics Metrics      // never nil
+	logger  *slog.Logger // nil when silent
 
 	shuttingDown atomic.Bool    // set by Shutdown: new sessions are refused
 	handlers     sync.WaitGroup // application handlers still running
@@ -45,6 +47,11 @@ func New(prefix string, opts Options, serve func(*Session)) *Handler {
 		origins: newOriginPolicy(opts.AllowedOrigins),
 		iframe:  newIframePage(opts.ClientURL),
 		reg:     registry.New(opts.MaxSessions),
+		metrics: opts.Metrics,
+		logger:  opts.Logger,
+	}
+	if h.metrics == nil {
+		h.metrics = noMetrics{}
 	}
 	h.tcfg = transport.Config{
 		ResponseLimit:  opts.ResponseLimit,
@@ -52,6 +59,7 @@ func New(prefix string, opts Options, serve func(*Session)) *Handler {
 		MaxBodySize:    opts.MaxBodySize,
 		MaxMessageSize: opts.MaxMessageSize,
 		Accept:         h.origins.acceptOptions(),
+		Observer:       h.metrics,
 	}
 	h.scfg = session.Config{
 		HeartbeatDelay:  opts.HeartbeatDelay,
@@ -63,6 +71,13 @@ func New(prefix string, opts Options, serve func(*Session)) *Handler {
 	return h
 }
 
+// Prefix returns the URL prefix the handler serves, without a trailing
+// slash.
+func (h *Handler) Prefix() string { return h.prefix }
+
+// Sessions returns the number of sessions open now.
+func (h *Handler) Sessions() int { return h.reg.Len() }
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body == nil {
@@ -70,7 +85,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), h.prefix)
 	if !ok || (rest != "" && rest[0] != '/') {
-		notFound(w)
+		h.notFound(w, r)
 		return
 	}
 	switch {
@@ -90,14 +105,18 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, p string) {
 	case isIframeName(p) && h.enabled(TransportIframe):
 		h.route(w, r, "GET", func() { h.iframe.serve(w, r) })
 	case p == "websocket" && h.enabled(TransportRawWebsocket) && h.enabled(TransportWebsocket):
-		h.route(w, r, "GET", func() { transport.RawWebsocket(w, r, &h.tcfg, h.create(r)) })
+		h.route(w, r, "GET", func() {
+			if c, ok := h.admit(w, r); ok {
+				transport.RawWebsocket(w, r, &h.tcfg, h.create(r, c))
+			}
+		})
 	default:
-		server, id, name, ok := splitSessionPath(p)
+		// The server id only helps load balancers (PROTOCOL.md §2.3).
+		_, id, name, ok := splitSessionPath(p)
 		if !ok {
-			notFound(w)
+			h.notFound(w, r)
 			return
 		}
-		_ = server // the server id only helps load balancers (PROTOCOL.md §2.3)
 		h.serveSession(w, r, id, name)
 	}
 }
@@ -105,7 +124,7 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, p string) {
 // route runs serve for a request with the allowed method, or answers 405.
 func (h *Handler) route(w http.ResponseWriter, r *http.Request, method string, serve func()) {
 	if r.Method != method {
-		notAllowed(w, method)
+		h.notAllowed(w, r, method)
 		return
 	}
 	serve()
@@ -126,25 +145,113 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request) {
 		h.cookie(w, r)
 		preflight(w, "OPTIONS, GET")
 	default:
-		notAllowed(w, "OPTIONS, GET")
+		h.notAllowed(w, r, "OPTIONS, GET")
 	}
+}
+
+// sessionRoute describes one /S/I/name endpoint.
+type sessionRoute struct {
+	transport Transport
+	allow     string // the Allow header of a 405
+	cors      bool   // XHR-style endpoint: CORS headers and preflights
+}
+
+var sessionRoutes = map[string]sessionRoute{
+	"websocket":     {TransportWebsocket, "GET", false},
+	"xhr":           {TransportXHR, "POST, OPTIONS", true},
+	"xhr_send":      {TransportXHR, "POST, OPTIONS", true},
+	"xhr_streaming": {TransportXHRStreaming, "POST, OPTIONS", true},
+	"eventsource":   {TransportEventSource, "GET", true},
+	"htmlfile":      {TransportHTMLFile, "GET", false},
+	"jsonp":         {TransportJSONP, "GET", false},
+	"jsonp_send":    {TransportJSONP, "POST", false},
+}
+
+// serveSession serves the endpoints under /S/I/.
+func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request, id, name string) {
+	route, ok := sessionRoutes[name]
+	if !ok || !h.enabled(route.transport) {
+		h.notFound(w, r)
+		return
+	}
+	if r.Method == http.MethodOptions && route.allow == "POST, OPTIONS" {
+		if h.cors(w, r) {
+			h.cookie(w, r)
+			preflight(w, "OPTIONS, POST")
+		}
+		return
+	}
+	if r.Method == "" || !strings.HasPrefix(route.allow, r.Method) {
+		h.notAllowed(w, r, route.allow)
+		return
+	}
+	if name == "websocket" {
+		if c, ok := h.admit(w, r); ok {
+			transport.Websocket(w, r, &h.tcfg, h.create(r, c))
+		}
+		return
+	}
+	if route.cors {
+		if !h.cors(w, r) {
+			return
+		}
+	} else if !h.checkOrigin(w, r) {
+		return
+	}
+	setNoCache(w)
+	h.cookie(w, r)
+	var callback string
+	if name == "jsonp" || name == "htmlfile" {
+		if callback, ok = h.callbackParam(w, r); !ok {
+			return
+		}
+	}
+	c, ok := h.authorize(w, r)
+	if !ok {
+		return
+	}
+	acquire, lookup := h.acquire(r, id, c), h.lookup(id, c)
+	switch name {
+	case "xhr":
+		transport.XHR(w, r, &h.tcfg, acquire)
+	case "xhr_send":
+		transport.XHRSend(w, r, &h.tcfg, lookup)
+	case "xhr_streaming":
+		transport.XHRStreaming(w, r, &h.tcfg, acquire)
+	case "eventsource":
+		transport.EventSource(w, r, &h.tcfg, acquire)
+	case "jsonp":
+		transport.JSONP(w, r, &h.tcfg, callback, acquire)
+	case "jsonp_send":
+		transport.JSONPSend(w, r, &h.tcfg, lookup)
+	case "htmlfile":
+		transport.HTMLFile(w, r, &h.tcfg, callback, acquire)
+	}
+}
+
+// admit checks a websocket handshake's origin and authorization; the
+// transport checks the rest.
+func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (client, bool) {
+	if !h.checkOrigin(w, r) {
+		return client{}, false
+	}
+	return h.authorize(w, r)
 }
 
 // cors checks the request's origin and sets the CORS headers. It answers 403
 // and returns false for an origin that is not allowed.
 func (h *Handler) cors(w http.ResponseWriter, r *http.Request) bool {
-	if !h.origins.allows(r, r.Header.Get("Origin")) {
-		textError(w, "Origin not allowed.", http.StatusForbidden)
+	if !h.checkOrigin(w, r) {
 		return false
 	}
 	setCORS(w, r)
 	return true
 }
 
-// checkOrigin refuses requests from origins that are not allowed, for
-// endpoints that send no CORS headers.
+// checkOrigin refuses requests from origins that are not allowed.
 func (h *Handler) checkOrigin(w http.ResponseWriter, r *http.Request) bool {
 	if !h.origins.allows(r, r.Header.Get("Origin")) {
+		h.rejected(r, RejectOrigin)
 		textError(w, "Origin not allowed.", http.StatusForbidden)
 		return false
 	}
@@ -158,6 +265,24 @@ func (h *Handler) cookie(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) enabled(t Transport) bool { return h.opts.Disabled&t == 0 }
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	h.rejected(r, RejectNotFound)
+	notFound(w)
+}
+
+func (h *Handler) notAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+	h.rejected(r, RejectMethod)
+	notAllowed(w, allow)
+}
+
+// rejected counts and logs a refused request.
+func (h *Handler) rejected(r *http.Request, reason string) {
+	h.metrics.RequestRejected(reason)
+	if h.logger != nil {
+		h.logger.Debug("sockjs: request rejected", "reason", reason, "method", r.Method, "path", r.URL.EscapedPath(), "remote", r.RemoteAddr)
+	}
+}
 
 // maxIDLength bounds server and session ids; the client uses 3 and 8
 // characters.
@@ -188,87 +313,9 @@ func validID(s string) bool {
 	return true
 }
 
-// sessionRoute describes one /S/I/name endpoint.
-type sessionRoute struct {
-	transport Transport
-	allow     string // the Allow header of a 405
-}
-
-var sessionRoutes = map[string]sessionRoute{
-	"websocket":     {TransportWebsocket, "GET"},
-	"xhr":           {TransportXHR, "POST, OPTIONS"},
-	"xhr_send":      {TransportXHR, "POST, OPTIONS"},
-	"xhr_streaming": {TransportXHRStreaming, "POST, OPTIONS"},
-	"eventsource":   {TransportEventSource, "GET"},
-	"htmlfile":      {TransportHTMLFile, "GET"},
-	"jsonp":         {TransportJSONP, "GET"},
-	"jsonp_send":    {TransportJSONP, "POST"},
-}
-
-// serveSession serves the endpoints under /S/I/.
-func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request, id, name string) {
-	route, ok := sessionRoutes[name]
-	if !ok || !h.enabled(route.transport) {
-		notFound(w)
-		return
-	}
-	method := r.Method
-	switch {
-	case method == http.MethodOptions && route.allow == "POST, OPTIONS":
-		if h.cors(w, r) {
-			h.cookie(w, r)
-			preflight(w, "OPTIONS, POST")
-		}
-		return
-	case !strings.HasPrefix(route.allow, method) || method == "":
-		notAllowed(w, route.allow)
-		return
-	}
-	acquire, lookup := h.acquire(r, id), h.lookup(id)
-	switch name {
-	case "websocket":
-		transport.Websocket(w, r, &h.tcfg, h.create(r))
-	case "xhr", "xhr_send", "xhr_streaming", "eventsource":
-		if !h.cors(w, r) {
-			return
-		}
-		setNoCache(w)
-		h.cookie(w, r)
-		switch name {
-		case "xhr":
-			transport.XHR(w, r, &h.tcfg, acquire)
-		case "xhr_send":
-			transport.XHRSend(w, r, &h.tcfg, lookup)
-		case "xhr_streaming":
-			transport.XHRStreaming(w, r, &h.tcfg, acquire)
-		default:
-			transport.EventSource(w, r, &h.tcfg, acquire)
-		}
-	default: // htmlfile, jsonp, jsonp_send: no CORS, scripts and forms
-		if !h.checkOrigin(w, r) {
-			return
-		}
-		setNoCache(w)
-		h.cookie(w, r)
-		if name == "jsonp_send" {
-			transport.JSONPSend(w, r, &h.tcfg, lookup)
-			return
-		}
-		callback, ok := callbackParam(w, r)
-		if !ok {
-			return
-		}
-		if name == "jsonp" {
-			transport.JSONP(w, r, &h.tcfg, callback, acquire)
-		} else {
-			transport.HTMLFile(w, r, &h.tcfg, callback, acquire)
-		}
-	}
-}
-
 // callbackParam returns the validated callback name of a jsonp or htmlfile
 // request, or answers 500 as the protocol says (PROTOCOL.md §7.6).
-func callbackParam(w http.ResponseWriter, r *http.Request) (string, bool) {
+func (h *Handler) callbackParam(w http.ResponseWriter, r *http.Request) (string, bool) {
 	q := r.URL.Query()
 	callback := q.Get("c")
 	if callback == "" {
@@ -276,79 +323,13 @@ func callbackParam(w http.ResponseWriter, r *http.Request) (string, bool) {
 	}
 	switch {
 	case callback == "":
+		h.rejected(r, RejectCallback)
 		textError(w, `"callback" parameter required`, http.StatusInternalServerError)
 		return "", false
 	case !frame.ValidCallback(callback):
+		h.rejected(r, RejectCallback)
 		textError(w, `invalid "callback" parameter`, http.StatusInternalServerError)
 		return "", false
 	}
 	return callback, true
 }
-
-// acquire returns the get-or-create function of a receiving request.
-func (h *Handler) acquire(r *http.Request, id string) transport.Acquire {
-	return func(name string) (*session.Session, error) {
-		if h.shuttingDown.Load() {
-			if s := h.reg.Get(id); s != nil {
-				return s, nil
-			}
-			return nil, errShuttingDown
-		}
-		s, _, err := h.reg.GetOrCreate(id, func() *session.Session {
-			return h.newSession(name, r, id)
-		})
-		return s, err
-	}
-}
-
-// lookup returns the lookup function of a sending request.
-func (h *Handler) lookup(id string) transport.Lookup {
-	return func() *session.Session { return h.reg.Get(id) }
-}
-
-// create returns the function that makes a websocket's private session.
-func (h *Handler) create(r *http.Request) transport.Create {
-	return func(name string) (*session.Session, error) {
-		if h.shuttingDown.Load() {
-			return nil, errShuttingDown
-		}
-		return h.reg.Add(func() *session.Session { return h.newSession(name, r, "") })
-	}
-}
-
-// newSession makes a session that removes itself from the registry under
-// id when it ends. It runs on the registry goroutine.
-func (h *Handler) newSession(name string, r *http.Request, id string) *session.Session {
-	cfg := h.scfg
-	cfg.OnEnd = func(s *session.Session) { h.reg.Remove(id, s) }
-	return session.New(name, r, &cfg)
-}
-
-// startApplication runs the application's handler for a session that just
-// opened. It runs on the session's actor goroutine, so it must not block.
-func (h *Handler) startApplication(s *session.Session) {
-	h.handlers.Add(1)
-	go func() {
-		defer h.handlers.Done()
-		defer func() {
-			if p := recover(); p != nil {
-				h.log().Error("sockjs: session handler panicked", "panic", p)
-				_ = s.Close(3500, "Internal error")
-				return
-			}
-			_ = s.Close(session.CodeNormal, session.ReasonNormal)
-		}()
-		h.serve(s)
-	}()
-}
-
-func (h *Handler) log() *slog.Logger {
-	if h.opts.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return h.opts.Logger
-}
-
-// Prefix returns the URL prefix the handler serves, without a trailing
-// slash.
-func (h *Handler) Prefix() string { return h.prefix }

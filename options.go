@@ -2,6 +2,7 @@ package sockjs
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 )
 
@@ -89,7 +90,32 @@ type Options struct {
 	// open another are refused with 503. Default 0: no cap.
 	MaxSessions int
 
-	// Logger receives the handler's diagnostics. Default nil: silent.
+	// Authorize, if set, sees every request that opens or uses a session
+	// (receiving and sending requests, websocket handshakes) before any
+	// session work. It returns the client's identity — any comparable value,
+	// such as a user id — or an error, which refuses the request with 403.
+	// The identity of the request that opened a session is the session's
+	// (Session.Identity); a later request of that session whose identity is
+	// not equal (==) is refused with 403. Default nil: no check.
+	Authorize func(r *http.Request) (identity any, err error)
+
+	// BindClientAddr refuses (403) requests of an HTTP session that come
+	// from another client address than the one that opened it. Off by
+	// default: mobile clients and some proxies change addresses.
+	BindClientAddr bool
+
+	// ClientAddr tells the client's address of a request, for
+	// Session.ClientAddr and BindClientAddr. Default: the host of
+	// r.RemoteAddr. Behind reverse proxies use ForwardedFor.
+	ClientAddr func(r *http.Request) string
+
+	// Metrics receives counts of sessions, messages and rejected requests.
+	// Default nil: none. Counters is a ready implementation for expvar.
+	Metrics Metrics
+
+	// Logger receives the handler's diagnostics: sessions opened and ended,
+	// rejected requests (Debug), application panics (Error). Default nil:
+	// silent.
 	Logger *slog.Logger
 }
 

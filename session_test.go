@@ -131,3 +131,8 @@ func TestXHRSessionLifecycle(t *testing.T) {
 		t.Fatalf("send after expiry: %d, want 404", code)
 	}
 }
+
+// websocketDial dials a SockJS URL (http://...) as a websocket.
+func websocketDial(ctx context.Context, url string, opts *websocket.DialOptions) (*websocket.Conn, *http.Response, error) {
+	return websocket.Dial(ctx, "ws"+strings.TrimPrefix(url, "http"), opts)
+}

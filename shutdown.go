@@ -1,11 +1,6 @@
 package sockjs
 
-import (
-	"context"
-	"errors"
-)
-
-var errShuttingDown = errors.New("server is shutting down")
+import "context"
 
 // Shutdown stops the handler: new sessions are refused with 503, every open
 // session is closed with code 1001 "Server shutting down" (connected clients

@@ -291,7 +291,7 @@ func (s *Session) finish() {
 	s.stopHeartbeat()
 	s.expiry.Stop()
 	if s.cfg.OnEnd != nil {
-		s.cfg.OnEnd(s)
+		s.cfg.OnEnd(s, s.opened)
 	}
 	close(s.done)
 }

@@ -16,14 +16,20 @@ type Config struct {
 	OutboxSize      int           // messages queued for the client before the slow-consumer close
 	InboxSize       int           // unread inbound messages before Deliver refuses with ErrInboxFull
 
+	// Identity and ClientAddr describe the client that opened this session:
+	// what the service's authorization hook returned, and the client's
+	// address. They are per session: the handler sets them on a copy.
+	Identity   any
+	ClientAddr string
+
 	// OnOpen is called on the actor goroutine right after the open frame
 	// was handed to the first receiver. It must not block: it typically
 	// starts the application's handler on a new goroutine.
 	OnOpen func(*Session)
 	// OnEnd is called on the actor goroutine when the session has ended,
-	// before Done is closed. It typically removes the session from the
-	// registry.
-	OnEnd func(*Session)
+	// before Done is closed; opened says whether OnOpen was called. It
+	// typically removes the session from the registry.
+	OnEnd func(s *Session, opened bool)
 }
 
 // Session is one SockJS session: a WebSocket-like, message-oriented
@@ -66,6 +72,7 @@ type Session struct {
 	heartbeat    *time.Ticker // runs while a receiver is attached
 	expiry       *time.Timer  // runs while no receiver is attached
 	cause        *CloseError  // why the session closed, set once
+	opened       bool         // the open frame went out and OnOpen ran
 }
 
 // New creates a session and starts its actor goroutine. The session waits
@@ -102,6 +109,15 @@ func (s *Session) Transport() string { return s.transport }
 // Its headers include cookies; see the package documentation before trusting
 // them for authentication.
 func (s *Session) Request() *http.Request { return s.request }
+
+// Identity returns what the service's authorization hook returned for the
+// request that opened the session, or nil without a hook.
+func (s *Session) Identity() any { return s.cfg.Identity }
+
+// ClientAddr returns the address of the client that opened the session, as
+// the service determines it (by default the host of the request's
+// RemoteAddr; behind proxies, whatever Options.ClientAddr says).
+func (s *Session) ClientAddr() string { return s.cfg.ClientAddr }
 
 // Context returns a context that is cancelled when the session stops being
 // open: the application closed it, the client went away, the session timed

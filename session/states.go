@@ -28,6 +28,7 @@ func stateOpen(s *Session) stateFn {
 				s.recv = ev.r
 				s.startHeartbeat()
 				s.write(Frame{Kind: FrameOpen})
+				s.opened = true
 				s.cfg.OnOpen(s)
 				return stateActive
 			case closeRequest:

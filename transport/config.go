@@ -15,11 +15,28 @@ type Config struct {
 	MaxBodySize    int64         // largest accepted xhr_send / jsonp_send body
 	MaxMessageSize int64         // largest accepted websocket message
 	Accept         *websocket.AcceptOptions
+	Observer       Observer // never nil
+}
+
+// Observer hears what the transports do, for metrics. Its methods must be
+// safe for concurrent use and quick.
+type Observer interface {
+	MessagesReceived(n, bytes int)
+	MessagesSent(n, bytes int)
+	RequestRejected(reason string)
+}
+
+// StatusError is an error that says which HTTP status answers it; Acquire
+// and Lookup return one to refuse a request (403, 503).
+type StatusError interface {
+	error
+	HTTPStatus() int
 }
 
 // Acquire returns the session a receiving request belongs to, creating it
 // if needed. transport names the transport asking.
 type Acquire func(transport string) (*session.Session, error)
 
-// Lookup returns the existing session of a sending request, or nil.
-type Lookup func() *session.Session
+// Lookup returns the existing session of a sending request, nil if there is
+// none, or a StatusError that refuses the request.
+type Lookup func() (*session.Session, error)

@@ -11,6 +11,6 @@ var eventSourcePrelude = []byte("\r\n")
 // EventSource serves GET /S/I/eventsource (PROTOCOL.md §7.8). The
 // Content-Type is exactly text/event-stream, without a charset.
 func EventSource(w http.ResponseWriter, r *http.Request, cfg *Config, acquire Acquire) {
-	h := newHTTPReceiver(w, frame.AppendEventSource, cfg.ResponseLimit, cfg.WriteTimeout)
+	h := newHTTPReceiver(w, frame.AppendEventSource, cfg.ResponseLimit, cfg)
 	serveReceiver(w, r, "eventsource", "text/event-stream", eventSourcePrelude, h, acquire)
 }

@@ -9,6 +9,6 @@ import (
 // HTMLFile serves GET /S/I/htmlfile?c=callback (PROTOCOL.md §7.9). The
 // caller has validated callback.
 func HTMLFile(w http.ResponseWriter, r *http.Request, cfg *Config, callback string, acquire Acquire) {
-	h := newHTTPReceiver(w, frame.AppendHTMLFile, cfg.ResponseLimit, cfg.WriteTimeout)
+	h := newHTTPReceiver(w, frame.AppendHTMLFile, cfg.ResponseLimit, cfg)
 	serveReceiver(w, r, "htmlfile", "text/html; charset=UTF-8", frame.HTMLFilePrelude(callback), h, acquire)
 }

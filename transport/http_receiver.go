@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -20,6 +21,7 @@ type httpReceiver struct {
 	wrap    wrapFunc
 	limit   int           // bytes before the response is full; 0 for polling
 	timeout time.Duration // write deadline per frame
+	obs     Observer
 	done    chan struct{} // closed by End: the handler may return
 
 	// Owned by the writer goroutine of the moment; writes never overlap.
@@ -28,13 +30,14 @@ type httpReceiver struct {
 	out     []byte // the frame in its wrapper
 }
 
-func newHTTPReceiver(w http.ResponseWriter, wrap wrapFunc, limit int, timeout time.Duration) *httpReceiver {
+func newHTTPReceiver(w http.ResponseWriter, wrap wrapFunc, limit int, cfg *Config) *httpReceiver {
 	return &httpReceiver{
 		w:       w,
 		rc:      http.NewResponseController(w),
 		wrap:    wrap,
 		limit:   limit,
-		timeout: timeout,
+		timeout: cfg.WriteTimeout,
+		obs:     cfg.Observer,
 		done:    make(chan struct{}),
 	}
 }
@@ -48,6 +51,9 @@ func (h *httpReceiver) Write(frames []session.Frame) (full bool, err error) {
 			return true, err
 		}
 		h.written += len(h.out)
+		if f.Kind == session.FrameMessages {
+			h.obs.MessagesSent(len(f.Messages), len(h.out))
+		}
 		if h.limit == 0 || h.written >= h.limit || f.Kind == session.FrameClose {
 			return true, nil
 		}
@@ -84,7 +90,7 @@ func serveReceiver(w http.ResponseWriter, r *http.Request, name, contentType str
 
 	s, err := acquire(name)
 	if err != nil {
-		unavailable(w, err)
+		refuse(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", contentType)
@@ -117,9 +123,15 @@ func serveReceiver(w http.ResponseWriter, r *http.Request, name, contentType str
 	}
 }
 
-// unavailable answers a request that cannot get a session.
-func unavailable(w http.ResponseWriter, err error) {
-	plainError(w, err.Error(), http.StatusServiceUnavailable)
+// refuse answers a request that cannot have its session: with the
+// error's own status if it has one, else 503.
+func refuse(w http.ResponseWriter, err error) {
+	status := http.StatusServiceUnavailable
+	var se StatusError
+	if errors.As(err, &se) {
+		status = se.HTTPStatus()
+	}
+	plainError(w, err.Error(), status)
 }
 
 // plainError answers with a text/plain error, keeping the headers already

@@ -10,7 +10,7 @@ import (
 // script call (PROTOCOL.md §7.6). The caller has validated callback.
 func JSONP(w http.ResponseWriter, r *http.Request, cfg *Config, callback string, acquire Acquire) {
 	wrap := func(dst, text []byte) []byte { return frame.AppendJSONP(dst, callback, text) }
-	h := newHTTPReceiver(w, wrap, 0, cfg.WriteTimeout)
+	h := newHTTPReceiver(w, wrap, 0, cfg)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	serveReceiver(w, r, "jsonp", javascriptType, nil, h, acquire)
 }

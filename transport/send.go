@@ -19,15 +19,15 @@ var errTooLarge = errors.New("payload too large")
 func XHRSend(w http.ResponseWriter, r *http.Request, cfg *Config, lookup Lookup) {
 	body, err := readBody(w, r, cfg.MaxBodySize)
 	if err != nil {
-		sendError(w, err)
+		sendError(w, err, cfg.Observer)
 		return
 	}
 	msgs, err := frame.DecodeMessages(body)
 	if err != nil {
-		sendError(w, err)
+		sendError(w, err, cfg.Observer)
 		return
 	}
-	if !deliver(w, r, msgs, lookup) {
+	if !deliver(w, r, msgs, lookup, cfg.Observer) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
@@ -39,24 +39,24 @@ func XHRSend(w http.ResponseWriter, r *http.Request, cfg *Config, lookup Lookup)
 func JSONPSend(w http.ResponseWriter, r *http.Request, cfg *Config, lookup Lookup) {
 	body, err := readBody(w, r, cfg.MaxBodySize)
 	if err != nil {
-		sendError(w, err)
+		sendError(w, err, cfg.Observer)
 		return
 	}
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mediaType == "application/x-www-form-urlencoded" {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
-			sendError(w, frame.ErrBrokenJSON)
+			sendError(w, frame.ErrBrokenJSON, cfg.Observer)
 			return
 		}
 		body = []byte(form.Get("d"))
 	}
 	msgs, err := frame.DecodeMessages(body)
 	if err != nil {
-		sendError(w, err)
+		sendError(w, err, cfg.Observer)
 		return
 	}
-	if !deliver(w, r, msgs, lookup) {
+	if !deliver(w, r, msgs, lookup, cfg.Observer) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
@@ -77,29 +77,47 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 
 // deliver hands msgs to the session and reports whether the request should
 // be answered with success. It answers the failures itself.
-func deliver(w http.ResponseWriter, r *http.Request, msgs []string, lookup Lookup) bool {
-	s := lookup()
-	if s == nil {
+func deliver(w http.ResponseWriter, r *http.Request, msgs []string, lookup Lookup, obs Observer) bool {
+	s, err := lookup()
+	switch {
+	case err != nil:
+		refuse(w, err)
+		return false
+	case s == nil:
+		obs.RequestRejected("unknown_session")
 		plainError(w, "Session not found.", http.StatusNotFound)
 		return false
 	}
 	switch err := s.Deliver(r.Context(), msgs); {
 	case errors.Is(err, session.ErrInboxFull):
+		obs.RequestRejected("inbox_full")
 		plainError(w, "Too many pending messages.", http.StatusServiceUnavailable)
 		return false
 	case err != nil:
 		// The client went away while the application was not reading.
 		return false
 	}
+	obs.MessagesReceived(len(msgs), totalLen(msgs))
 	return true
 }
 
+// totalLen returns the number of bytes in msgs.
+func totalLen(msgs []string) int {
+	n := 0
+	for _, m := range msgs {
+		n += len(m)
+	}
+	return n
+}
+
 // sendError answers a sending request whose body was refused.
-func sendError(w http.ResponseWriter, err error) {
+func sendError(w http.ResponseWriter, err error, obs Observer) {
 	switch {
 	case errors.Is(err, errTooLarge):
+		obs.RequestRejected("too_large")
 		plainError(w, "Payload too large.", http.StatusRequestEntityTooLarge)
 	case errors.Is(err, frame.ErrBrokenJSON), errors.Is(err, frame.ErrPayloadExpected):
+		obs.RequestRejected("payload")
 		plainError(w, err.Error(), http.StatusInternalServerError)
 	default:
 		plainError(w, "Cannot read the request body.", http.StatusBadRequest)

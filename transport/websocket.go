@@ -18,6 +18,7 @@ type Create func(transport string) (*session.Session, error)
 type wsReceiver struct {
 	conn    *websocket.Conn
 	timeout time.Duration
+	obs     Observer
 	raw     bool          // raw websocket: messages verbatim, no SockJS frames
 	done    chan struct{} // closed by End
 
@@ -35,6 +36,9 @@ func (ws *wsReceiver) Write(frames []session.Frame) (full bool, err error) {
 			ws.text = appendFrame(ws.text[:0], f)
 			if err := ws.writeText(ws.text); err != nil {
 				return true, err
+			}
+			if f.Kind == session.FrameMessages {
+				ws.obs.MessagesSent(len(f.Messages), len(ws.text))
 			}
 		}
 		switch f.Kind {
@@ -59,6 +63,7 @@ func (ws *wsReceiver) writeRaw(f session.Frame) error {
 		if err := ws.writeText(ws.text); err != nil {
 			return err
 		}
+		ws.obs.MessagesSent(1, len(ws.text))
 	}
 	return nil
 }
@@ -113,6 +118,7 @@ func RawWebsocket(w http.ResponseWriter, r *http.Request, cfg *Config, create Cr
 
 func serveWebsocket(w http.ResponseWriter, r *http.Request, cfg *Config, create Create, raw bool) {
 	if !isUpgrade(r) {
+		cfg.Observer.RequestRejected("bad_upgrade")
 		plainError(w, "Not a valid websocket request", http.StatusBadRequest)
 		return
 	}
@@ -127,15 +133,15 @@ func serveWebsocket(w http.ResponseWriter, r *http.Request, cfg *Config, create 
 	}
 	s, err := create(name)
 	if err != nil {
-		_ = conn.Close(websocket.StatusTryAgainLater, "Too many sessions")
+		_ = conn.Close(websocket.StatusTryAgainLater, err.Error())
 		return
 	}
-	ws := &wsReceiver{conn: conn, timeout: cfg.WriteTimeout, raw: raw, done: make(chan struct{})}
+	ws := &wsReceiver{conn: conn, timeout: cfg.WriteTimeout, obs: cfg.Observer, raw: raw, done: make(chan struct{})}
 	if s.Attach(ws) != nil {
 		_ = conn.CloseNow()
 		return
 	}
-	readLoop(s, ws, raw)
+	readLoop(s, ws, raw, cfg.Observer)
 	s.Abort(ws)
 	<-ws.done
 }
@@ -143,7 +149,7 @@ func serveWebsocket(w http.ResponseWriter, r *http.Request, cfg *Config, create 
 // readLoop is the connection's only reader: it delivers each message to the
 // session and reads the next only once the application took it, so a slow
 // application pushes back on the client through TCP.
-func readLoop(s *session.Session, ws *wsReceiver, raw bool) {
+func readLoop(s *session.Session, ws *wsReceiver, raw bool, obs Observer) {
 	ctx := context.Background()
 	for {
 		_, p, err := ws.conn.Read(ctx)
@@ -161,6 +167,7 @@ func readLoop(s *session.Session, ws *wsReceiver, raw bool) {
 			_ = ws.conn.Close(websocket.StatusTryAgainLater, "Too many pending messages")
 			return
 		}
+		obs.MessagesReceived(len(msgs), totalLen(msgs))
 	}
 }
 

@@ -1,0 +1,106 @@
+package sockjs
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// authorize runs Options.Authorize and works out the client's address. It
+// answers 403 and returns false when the hook refuses the request.
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) (client, bool) {
+	c := client{addr: h.clientAddr(r)}
+	if h.opts.Authorize == nil {
+		return c, true
+	}
+	identity, err := h.opts.Authorize(r)
+	if err != nil {
+		h.metrics.RequestRejected(RejectForbidden)
+		textError(w, "Forbidden.", http.StatusForbidden)
+		return client{}, false
+	}
+	c.identity = identity
+	return c, true
+}
+
+// checkOwner refuses a request for a session that another client opened:
+// with an Authorize hook, the identities must be equal; with
+// BindClientAddr, the addresses too.
+func (h *Handler) checkOwner(s *Session, c client) error {
+	if h.opts.Authorize != nil && !sameIdentity(s.Identity(), c.identity) {
+		h.metrics.RequestRejected(RejectForbidden)
+		return errNotYours
+	}
+	if h.opts.BindClientAddr && s.ClientAddr() != c.addr {
+		h.metrics.RequestRejected(RejectForbidden)
+		return errNotYours
+	}
+	return nil
+}
+
+// sameIdentity compares identities with ==, treating identities that are
+// not comparable (slices, maps) as different instead of panicking.
+func sameIdentity(a, b any) (same bool) {
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return a == b
+}
+
+func (h *Handler) clientAddr(r *http.Request) string {
+	if h.opts.ClientAddr != nil {
+		return h.opts.ClientAddr(r)
+	}
+	return remoteHost(r)
+}
+
+// remoteHost returns the host part of r.RemoteAddr.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// ForwardedFor returns an Options.ClientAddr function for servers behind
+// reverse proxies. When the request comes from one of the trusted proxy
+// networks, the client is the rightmost address in X-Forwarded-For that is
+// not itself a trusted proxy; otherwise it is the request's own remote
+// address. Untrusted peers cannot spoof an address this way: their
+// X-Forwarded-For is ignored.
+func ForwardedFor(trusted ...netip.Prefix) func(*http.Request) string {
+	isTrusted := func(s string) bool {
+		addr, err := netip.ParseAddr(strings.TrimSpace(s))
+		if err != nil {
+			return false
+		}
+		for _, p := range trusted {
+			if p.Contains(addr.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	return func(r *http.Request) string {
+		client := remoteHost(r)
+		if !isTrusted(client) {
+			return client
+		}
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop := strings.TrimSpace(hops[i])
+			if hop == "" {
+				continue
+			}
+			client = hop
+			if !isTrusted(hop) {
+				break
+			}
+		}
+		return client
+	}
+}

@@ -1,0 +1,166 @@
+package sockjs
+
+import (
+	"encoding/json"
+	"sync/atomic"
+)
+
+// Metrics receives counts of what a Handler does, for monitoring. Its
+// methods are called on hot paths from many goroutines: they must be safe
+// for concurrent use and quick. Counters is a ready implementation.
+type Metrics interface {
+	// SessionOpened: a session sent its open frame.
+	SessionOpened(transport string)
+	// SessionClosed: a session ended with this code (1013 for a slow
+	// consumer, 1002 for a client that went away, see CloseError).
+	SessionClosed(transport string, code int)
+	// MessagesReceived: n messages of bytes total arrived from a client.
+	MessagesReceived(n, bytes int)
+	// MessagesSent: a frame of n messages, bytes long on the wire, was
+	// written to a client.
+	MessagesSent(n, bytes int)
+	// RequestRejected: a request was refused; reason is one of the Reject*
+	// constants.
+	RequestRejected(reason string)
+}
+
+// Reasons for RequestRejected.
+const (
+	RejectNotFound       = "not_found"       // no such route, or a disabled transport (404)
+	RejectMethod         = "method"          // wrong method (405)
+	RejectOrigin         = "origin"          // Origin not allowed (403)
+	RejectForbidden      = "forbidden"       // Authorize refused, or another client's session (403)
+	RejectCallback       = "callback"        // missing or invalid jsonp/htmlfile callback (500)
+	RejectPayload        = "payload"         // broken or missing JSON in a send (500)
+	RejectTooLarge       = "too_large"       // body over MaxBodySize (413)
+	RejectUnknownSession = "unknown_session" // send to a session that does not exist (404)
+	RejectInboxFull      = "inbox_full"      // InboxSize exceeded (503)
+	RejectSessionLimit   = "session_limit"   // MaxSessions reached (503)
+	RejectShuttingDown   = "shutting_down"   // after Shutdown (503)
+	RejectBadUpgrade     = "bad_upgrade"     // websocket URL without a valid handshake (400)
+)
+
+var rejectReasons = []string{
+	RejectNotFound, RejectMethod, RejectOrigin, RejectForbidden, RejectCallback, RejectPayload,
+	RejectTooLarge, RejectUnknownSession, RejectInboxFull, RejectSessionLimit, RejectShuttingDown,
+	RejectBadUpgrade,
+}
+
+var transportNames = []string{
+	"websocket", "rawwebsocket", "xhr", "xhr_streaming", "eventsource", "htmlfile", "jsonp",
+}
+
+// Counters is a Metrics implementation made of atomic counters. Its String
+// method returns the counts as JSON, so it can be published with
+// expvar.Publish. The zero value is ready to use.
+type Counters struct {
+	open         [7]atomic.Int64 // sessions open now, by transport (transportNames order)
+	opened       atomic.Int64
+	closed       atomic.Int64
+	slowConsumer atomic.Int64
+	messagesIn   atomic.Int64
+	bytesIn      atomic.Int64
+	messagesOut  atomic.Int64
+	bytesOut     atomic.Int64
+	rejected     [12]atomic.Int64 // by reason (rejectReasons order)
+}
+
+// CountersSnapshot is a point-in-time copy of Counters.
+type CountersSnapshot struct {
+	SessionsOpen         map[string]int64 `json:"sessions_open"`
+	SessionsOpened       int64            `json:"sessions_opened"`
+	SessionsClosed       int64            `json:"sessions_closed"`
+	SlowConsumerCloses   int64            `json:"slow_consumer_closes"`
+	MessagesIn           int64            `json:"messages_in"`
+	BytesIn              int64            `json:"bytes_in"`
+	MessagesOut          int64            `json:"messages_out"`
+	BytesOut             int64            `json:"bytes_out"`
+	RejectedRequests     map[string]int64 `json:"rejected_requests"`
+	RejectedRequestsSeen int64            `json:"rejected_requests_total"`
+}
+
+func indexOf(names []string, name string) int {
+	for i, n := range names {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// SessionOpened implements Metrics.
+func (c *Counters) SessionOpened(transport string) {
+	c.opened.Add(1)
+	if i := indexOf(transportNames, transport); i >= 0 {
+		c.open[i].Add(1)
+	}
+}
+
+// SessionClosed implements Metrics.
+func (c *Counters) SessionClosed(transport string, code int) {
+	c.closed.Add(1)
+	if code == 1013 {
+		c.slowConsumer.Add(1)
+	}
+	if i := indexOf(transportNames, transport); i >= 0 {
+		c.open[i].Add(-1)
+	}
+}
+
+// MessagesReceived implements Metrics.
+func (c *Counters) MessagesReceived(n, bytes int) {
+	c.messagesIn.Add(int64(n))
+	c.bytesIn.Add(int64(bytes))
+}
+
+// MessagesSent implements Metrics.
+func (c *Counters) MessagesSent(n, bytes int) {
+	c.messagesOut.Add(int64(n))
+	c.bytesOut.Add(int64(bytes))
+}
+
+// RequestRejected implements Metrics.
+func (c *Counters) RequestRejected(reason string) {
+	if i := indexOf(rejectReasons, reason); i >= 0 {
+		c.rejected[i].Add(1)
+	}
+}
+
+// Snapshot returns the current counts.
+func (c *Counters) Snapshot() CountersSnapshot {
+	s := CountersSnapshot{
+		SessionsOpen:       make(map[string]int64, len(transportNames)),
+		SessionsOpened:     c.opened.Load(),
+		SessionsClosed:     c.closed.Load(),
+		SlowConsumerCloses: c.slowConsumer.Load(),
+		MessagesIn:         c.messagesIn.Load(),
+		BytesIn:            c.bytesIn.Load(),
+		MessagesOut:        c.messagesOut.Load(),
+		BytesOut:           c.bytesOut.Load(),
+		RejectedRequests:   make(map[string]int64, len(rejectReasons)),
+	}
+	for i, name := range transportNames {
+		s.SessionsOpen[name] = c.open[i].Load()
+	}
+	for i, reason := range rejectReasons {
+		n := c.rejected[i].Load()
+		s.RejectedRequests[reason] = n
+		s.RejectedRequestsSeen += n
+	}
+	return s
+}
+
+// String returns the counts as JSON (for expvar).
+func (c *Counters) String() string {
+	b, _ := json.Marshal(c.Snapshot())
+	return string(b)
+}
+
+// noMetrics is the Metrics of a Handler without Options.Metrics.
+type noMetrics struct{}
+
+func (noMetrics) SessionOpened(string)      {}
+func (noMetrics) SessionClosed(string, int) {}
+func (noMetrics) MessagesReceived(int, int) {}
+func (noMetrics) MessagesSent(int, int)     {}
+func (noMetrics) RequestRejected(string)    {}
