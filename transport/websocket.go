@@ -22,7 +22,9 @@ type wsReceiver struct {
 	raw     bool          // raw websocket: messages verbatim, no SockJS frames
 	done    chan struct{} // closed by End
 
-	text []byte // owned by the writer goroutine of the moment
+	// Owned by the writer goroutine of the moment.
+	text     []byte      // the message being written
+	deadline *time.Timer // drops the connection when a write takes too long
 }
 
 // Write implements session.Receiver.
@@ -68,10 +70,19 @@ func (ws *wsReceiver) writeRaw(f session.Frame) error {
 	return nil
 }
 
+// writeText writes one text message within the write timeout. The deadline
+// is a reused timer that drops the connection, rather than a context per
+// write: coder/websocket arms a context watcher for every write with a
+// cancellable context, which costs allocations on the hottest path.
 func (ws *wsReceiver) writeText(p []byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), ws.timeout)
-	defer cancel()
-	return ws.conn.Write(ctx, websocket.MessageText, p)
+	if ws.deadline == nil {
+		ws.deadline = time.AfterFunc(ws.timeout, func() { _ = ws.conn.CloseNow() })
+	} else {
+		ws.deadline.Reset(ws.timeout)
+	}
+	err := ws.conn.Write(context.Background(), websocket.MessageText, p)
+	ws.deadline.Stop()
+	return err
 }
 
 // closeHandshake closes the websocket after a close frame: a SockJS
