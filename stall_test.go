@@ -109,3 +109,46 @@ func TestApplicationNotReadingHoldsOnlyItsClient(t *testing.T) {
 		}
 	}
 }
+
+// A burst of client messages to an application that answers each one does
+// not overflow the outbound queue: the client's sends are held back while
+// the replies wait for it to poll.
+func TestBurstToEchoIsNotASlowConsumer(t *testing.T) {
+	leak.Check(t)
+	const n = 3000
+	_, url := serve(t, sockjs.Options{OutboxSize: 64, DisconnectDelay: time.Second}, echo)
+	post(t, url+"/000/burst/xhr", "")
+	var b strings.Builder
+	b.WriteString("[")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`"m"`)
+	}
+	b.WriteString("]")
+	sent := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(url+"/000/burst/xhr_send", "text/plain", strings.NewReader(b.String()))
+		if err != nil {
+			sent <- 0
+			return
+		}
+		resp.Body.Close()
+		sent <- resp.StatusCode
+	}()
+	got := 0
+	for polls := 0; got < n && polls < 10*n; polls++ {
+		_, body := post(t, url+"/000/burst/xhr", "")
+		if strings.HasPrefix(body, "c[") {
+			t.Fatalf("closed after %d of %d echoes: %q", got, n, body)
+		}
+		got += strings.Count(body, `"m"`)
+	}
+	if got != n {
+		t.Fatalf("received %d of %d echoes", got, n)
+	}
+	if code := <-sent; code != 204 {
+		t.Fatalf("xhr_send: %d", code)
+	}
+}

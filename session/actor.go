@@ -16,9 +16,10 @@ func (s *Session) handleCommon(ev event) {
 		close(ev.taken)
 		// Only reached in states that take receivers themselves.
 		s.reject(ev.r, s.closeFrame)
-	case abort, writeDone, closeRequest:
-		// A receiver that is no longer ours, or a close of a session
-		// that is already closing: nothing to do.
+	case closeRequest:
+		s.closeRequested(ev)
+	case abort, writeDone:
+		// A receiver that is no longer ours: nothing to do.
 	}
 }
 
@@ -38,8 +39,15 @@ func (s *Session) queueInbound(d delivery) {
 
 // inboundC returns the channel to Recv when a message is waiting for it, and
 // nil (a select case that never fires) otherwise.
+//
+// Inbound messages are also held back while the outbound queue is half
+// full: an application that answers what it reads (echo, request and
+// response) would otherwise turn one large burst from the client into more
+// replies than the queue holds, and the session would close as a slow
+// consumer although the client is keeping up. Held back, the burst waits in
+// the client's send request instead, which is the protocol's back-pressure.
 func (s *Session) inboundC() chan<- string {
-	if s.queued == 0 || s.cause != nil {
+	if s.queued == 0 || s.cause != nil || len(s.queue) >= max(1, s.cfg.OutboxSize/2) {
 		return nil
 	}
 	return s.inbound
@@ -85,6 +93,16 @@ func (s *Session) dropInbound() {
 	}
 	s.deliveries = nil
 	s.queued = 0
+}
+
+// closeRequested handles a close from the application or the server. A
+// server shutdown is remembered even when the session was already closing,
+// so that it stops waiting for its client soon.
+func (s *Session) closeRequested(ev closeRequest) {
+	if ev.code == CodeGoingAway {
+		s.shutdown = true
+	}
+	s.setCause(ev.code, ev.reason)
 }
 
 // setCause marks the session as closing for the given reason. Only the first
@@ -249,7 +267,7 @@ func (s *Session) closeReceiver() stateFn {
 	s.recv = nil
 	s.stopHeartbeat()
 	go s.job(r, s.drainFrames(s.closeFrame), true)
-	if !r.DelayDisconnect() || s.cause.Code == CodeGoingAway {
+	if !r.DelayDisconnect() || s.shutdown {
 		// Nobody will come back: a websocket is gone with its close frame,
 		// and a server shutting down has told its client.
 		return stateEnded
@@ -279,7 +297,7 @@ const shutdownGrace = time.Second
 // closingDelay is how long a closing session without a receiver waits for
 // the next request.
 func (s *Session) closingDelay() time.Duration {
-	if s.cause.Code == CodeGoingAway {
+	if s.shutdown {
 		return min(shutdownGrace, s.cfg.DisconnectDelay)
 	}
 	return s.cfg.DisconnectDelay

@@ -73,6 +73,7 @@ type Session struct {
 	expiry       *time.Timer  // runs while no receiver is attached
 	cause        *CloseError  // why the session closed, set once
 	opened       bool         // the open frame went out and OnOpen ran
+	shutdown     bool         // the server is shutting down
 }
 
 // New creates a session and starts its actor goroutine. The session waits

@@ -33,7 +33,7 @@ func stateOpen(s *Session) stateFn {
 				return stateActive
 			case closeRequest:
 				// Closed before anyone connected: nothing to tell anyone.
-				s.setCause(ev.code, ev.reason)
+				s.closeRequested(ev)
 				return nil
 			default:
 				s.handleCommon(ev)
@@ -69,7 +69,7 @@ func stateActive(s *Session) stateFn {
 					return next
 				}
 			case closeRequest:
-				s.setCause(ev.code, ev.reason)
+				s.closeRequested(ev)
 				if s.writing {
 					s.closePending = true
 					continue
@@ -114,7 +114,7 @@ func statePassive(s *Session) stateFn {
 				s.flush()
 				return stateActive
 			case closeRequest:
-				s.setCause(ev.code, ev.reason)
+				s.closeRequested(ev)
 				s.expiry.Reset(s.closingDelay())
 				return stateClosed
 			default:
@@ -146,15 +146,15 @@ func stateClosed(s *Session) stateFn {
 			case attach:
 				close(ev.taken)
 				s.reject(ev.r, s.drainFrames(s.closeFrame)...)
-				if s.cause.Code == CodeGoingAway {
+				if s.shutdown {
 					return stateEnded // the server is shutting down and has told this client
 				}
 				s.expiry.Reset(s.cfg.DisconnectDelay)
 			case closeRequest:
-				if ev.code == CodeGoingAway {
+				if s.closeRequested(ev); s.shutdown {
 					// The server is shutting down: give the client only a
 					// short grace to collect the close frame it has.
-					s.expiry.Reset(min(shutdownGrace, s.cfg.DisconnectDelay))
+					s.expiry.Reset(s.closingDelay())
 				}
 			default:
 				s.handleCommon(ev)
