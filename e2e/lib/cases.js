@@ -110,7 +110,10 @@ function refused(obs) {
 function checkOpen(problems, step, obs, transport) {
   if (!obs.opened) {
     const why = obs.enabled === null ? 'the client never got a usable /info answer' : `tried ${JSON.stringify(obs.enabled)}`;
-    problems.push(`${step}: did not open (${why}; close ${closeText(obs.closeBeforeOpen || obs.closeBeforeWelcome || obs.close)})`);
+    const timeout = obs.clientTimeout
+      ? `; the client gave up waiting for "o" after ${obs.clientTimeout.afterMs} ms (RTO ${obs.clientTimeout.rtoMs} ms)`
+      : '';
+    problems.push(`${step}: did not open (${why}${timeout}; close ${closeText(obs.closeBeforeOpen || obs.closeBeforeWelcome || obs.close)})`);
     return false;
   }
   if (obs.transport !== transport) {
@@ -150,10 +153,46 @@ function judgeClientClose(problems, obs, transport) {
   if (!obs.joinSeen) problems.push('client close (chat): the observer did not see the join');
   if (!obs.messageSeen) problems.push('client close (chat): the observer did not get the message');
   if (!obs.close || obs.close.code !== 1000) problems.push(`client close (chat): close event ${closeText(obs.close)}, want 1000`);
+  const bound = leaveBoundMs(transport);
   if (!obs.leaveSeen) {
     problems.push(`client close (chat): the server did not end the session within ${obs.leaveMs} ms of close()`);
+  } else if (obs.leaveMs > bound) {
+    problems.push(`client close (chat): the server ended the session ${obs.leaveMs} ms after close(), want <= ${bound} ms`);
   }
   if (obs.observerClose) problems.push(`client close (chat): observer closed: ${closeText(obs.observerClose)}`);
+}
+
+// Bounds of the scenario steps. sockjs-client's own budget for the open
+// frame is RTO x round trips, about 0.6-1.2 s on loopback. On a busy 2-core
+// machine a fresh renderer process and a cold script cache for an iframe
+// transport can take longer than that, which says nothing about the server,
+// so the tests give the client 10 s (its `timeout` option) and report open
+// times instead.
+const TIMING = { timeoutMs: 20_000, openTimeoutMs: 10_000 };
+
+// How soon after the client's close() the server must have ended the session
+// (the chat observer sees the leave). The chat runs with the library's
+// default heartbeat (25 s) and disconnect delay (5 s).
+function leaveBoundMs(transport) {
+  switch (transport) {
+    case 'jsonp-polling':
+      // Browsers do not abort a script load when the client removes its
+      // <script>: the pending poll ends at the next heartbeat, and the
+      // session then waits out the disconnect delay.
+      return 25_000 + 5_000 + 5_000;
+    case 'xhr-polling':
+    case 'iframe-xhr-polling':
+    case 'xdr-polling':
+      // The close usually aborts the pending poll (the session ends at
+      // once), but it may fall between two polls, when the server must
+      // wait out the disconnect delay.
+      return 5_000 + 5_000;
+    default:
+      // A websocket close or an aborted streaming request: the server must
+      // end the session at once (PROTOCOL.md 6.8), so well before the 5 s
+      // disconnect delay, which would mean the abort went unnoticed.
+      return 4_000;
+  }
 }
 
 const RESULTS_FILE = process.env.E2E_RESULTS || path.join(LOG_DIR, 'results.jsonl');
@@ -167,11 +206,13 @@ function record(row) {
 module.exports = {
   TRANSPORTS,
   MESSAGES,
+  TIMING,
   expectedRefusal,
   refused,
   judgeEcho,
   judgeServerClose,
   judgeClientClose,
+  leaveBoundMs,
   record,
   RESULTS_FILE,
 };

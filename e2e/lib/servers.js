@@ -53,7 +53,7 @@ function run(cmd, args, opts) {
 // Every child process we start, so that a crash of the test process still
 // kills them (see the 'exit' hook below).
 const children = new Set();
-process.on('exit', () => {
+function killChildren() {
   for (const child of children) {
     try {
       child.kill('SIGKILL');
@@ -61,7 +61,14 @@ process.on('exit', () => {
       // already gone
     }
   }
-});
+}
+process.on('exit', killChildren);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    killChildren();
+    process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+  });
+}
 
 // Fixture owns a temporary directory, the Go binaries built into it, the
 // static directory and the servers started from them. Call close() in an
@@ -71,6 +78,8 @@ class Fixture {
     this.name = name;
     this.dir = null;
     this.servers = [];
+    this.builds = new Map(); // example name -> Promise of its binary
+    this.static = null; // Promise of the static directory
   }
 
   async init() {
@@ -80,32 +89,40 @@ class Fixture {
   }
 
   // build compiles ./examples/<name> from the repository root, once per
-  // fixture.
-  async build(example) {
-    const out = path.join(this.dir, example);
-    if (!fs.existsSync(out)) {
-      await run('go', ['build', '-buildvcs=false', '-o', out, `./examples/${example}`], {
+  // fixture, unless E2E_BIN_DIR already holds it.
+  build(example) {
+    // run.sh builds the binaries once for all test files.
+    const prebuilt = process.env.E2E_BIN_DIR && path.join(process.env.E2E_BIN_DIR, example);
+    if (prebuilt && fs.existsSync(prebuilt)) {
+      return Promise.resolve(prebuilt);
+    }
+    if (!this.builds.has(example)) {
+      const out = path.join(this.dir, example);
+      this.builds.set(example, run('go', ['build', '-buildvcs=false', '-o', out, `./examples/${example}`], {
         cwd: REPO_ROOT,
         timeout: 240_000,
-      });
+      }).then(() => out));
     }
-    return out;
+    return this.builds.get(example);
   }
 
   // staticDir returns a directory with the test pages and sockjs.min.js.
-  async staticDir() {
-    const dir = path.join(this.dir, 'static');
-    if (!fs.existsSync(dir)) {
-      if (!fs.existsSync(CLIENT_JS)) {
-        throw new Error(`${CLIENT_JS} is missing: run "npm ci" in e2e/`);
-      }
-      await fsp.mkdir(dir);
-      for (const f of await fsp.readdir(PAGES_DIR)) {
-        await fsp.copyFile(path.join(PAGES_DIR, f), path.join(dir, f));
-      }
-      await fsp.copyFile(CLIENT_JS, path.join(dir, 'sockjs.min.js'));
+  staticDir() {
+    if (!this.static) {
+      this.static = (async () => {
+        if (!fs.existsSync(CLIENT_JS)) {
+          throw new Error(`${CLIENT_JS} is missing: run "npm ci" in e2e/`);
+        }
+        const dir = path.join(this.dir, 'static');
+        await fsp.mkdir(dir);
+        for (const f of await fsp.readdir(PAGES_DIR)) {
+          await fsp.copyFile(path.join(PAGES_DIR, f), path.join(dir, f));
+        }
+        await fsp.copyFile(CLIENT_JS, path.join(dir, 'sockjs.min.js'));
+        return dir;
+      })();
     }
-    return dir;
+    return this.static;
   }
 
   // start runs a built example with args(port) until GET readyPath answers
@@ -120,7 +137,14 @@ class Fixture {
       const log = fs.openSync(logPath, 'a');
       const child = spawn(bin, args(port, origin), { stdio: ['ignore', log, log] });
       fs.closeSync(log);
+      // Unreferenced: a test process that forgot to stop it still exits,
+      // and its 'exit' hook then kills the child.
+      child.unref();
       children.add(child);
+      if (process.env.E2E_PIDFILE) {
+        // run.sh kills whatever is left of these if this process dies.
+        fs.appendFileSync(process.env.E2E_PIDFILE, `${child.pid}\n`);
+      }
       const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
       child.once('exit', () => children.delete(child));
       const server = { label, origin, port, pid: child.pid, child, exited, logPath };
@@ -216,4 +240,4 @@ function within(p, ms) {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
-module.exports = { Fixture, HOST, E2E_DIR, REPO_ROOT, PAGES_DIR, CLIENT_JS, LOG_DIR, sleep };
+module.exports = { Fixture, HOST, E2E_DIR, REPO_ROOT, PAGES_DIR, CLIENT_JS, LOG_DIR, sleep, within, TIMEOUT };

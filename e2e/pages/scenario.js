@@ -14,9 +14,9 @@
 })(typeof self !== 'undefined' ? self : this, function () {
   'use strict';
 
-  // connect opens a SockJS connection restricted to one transport and
-  // records what happens to it.
-  function connect(SockJS, url, transport) {
+  // connect opens a SockJS connection restricted to one transport (or the
+  // client's choice) and records what happens to it.
+  function connect(SockJS, url, transport, openTimeoutMs) {
     var st = {
       enabled: null, // transports the client was willing to try, in order
       opened: false,
@@ -25,6 +25,7 @@
       messages: [],
       errors: 0,
       close: null,
+      clientTimeout: null, // set when the client gave up waiting for "o"
     };
     var started = Date.now();
     var waiters = [];
@@ -38,7 +39,16 @@
         return false;
       });
     }
-    var sock = new SockJS(url, null, { transports: [transport] });
+    // A null transport leaves the choice to the client. openTimeoutMs
+    // raises the client's patience for "o" (see connect's caller).
+    var options = {};
+    if (transport) {
+      options.transports = [transport];
+    }
+    if (openTimeoutMs) {
+      options.timeout = openTimeoutMs;
+    }
+    var sock = new SockJS(url, null, options);
     // sockjs-client 1.6.1 calls _connect once it has the server's /info,
     // with the list of transports that are both whitelisted and enabled in
     // this environment. An empty list means the client itself refuses the
@@ -49,6 +59,16 @@
         st.enabled = (this._transports || []).map(function (t) { return t.transportName; });
       }
       return connectOnce.apply(this, arguments);
+    };
+    // The client gives up on a transport that has not opened within
+    // max(timeout option, RTO x round trips); RTO is 300 ms + the /info
+    // round-trip time on a fast link.
+    var timeoutOnce = sock._transportTimeout;
+    sock._transportTimeout = function () {
+      if (this.readyState === SockJS.CONNECTING) {
+        st.clientTimeout = { afterMs: Date.now() - started, rtoMs: this._rto };
+      }
+      return timeoutOnce.apply(this, arguments);
     };
     sock.onopen = function () {
       st.opened = true;
@@ -106,13 +126,14 @@
       openMs: st.openMs,
       transport: st.transport,
       errors: st.errors,
+      clientTimeout: st.clientTimeout,
     };
   }
 
   // echo sends messages back-to-back over an echo service and collects
   // what comes back, then closes from the client side.
   async function echo(SockJS, o) {
-    var c = connect(SockJS, o.url, o.transport);
+    var c = connect(SockJS, o.url, o.transport, o.openTimeoutMs);
     await c.waitFor(opened(c), o.timeoutMs);
     var out = copy(c.st);
     if (!c.st.opened) {
@@ -141,7 +162,7 @@
   // serverClose connects to a service that closes every session as soon as
   // it opens and reports the close event.
   async function serverClose(SockJS, o) {
-    var c = connect(SockJS, o.url, o.transport);
+    var c = connect(SockJS, o.url, o.transport, o.openTimeoutMs);
     await c.waitFor(opened(c), o.timeoutMs);
     var out = copy(c.st);
     if (c.st.opened) {
@@ -188,14 +209,14 @@
   // subject's close(), leave.
   async function clientClose(SockJS, o) {
     var out = {};
-    var observer = connect(SockJS, o.url, 'websocket');
+    var observer = connect(SockJS, o.url, 'websocket', o.openTimeoutMs);
     await observer.waitFor(seen(observer, 'welcome'), o.timeoutMs);
     if (!found(observer, 'welcome')) {
       out.error = 'observer (websocket) did not join the chat: ' + JSON.stringify(observer.st.close);
       await observer.closeAndWait(5000);
       return out;
     }
-    var subject = connect(SockJS, o.url, o.transport);
+    var subject = connect(SockJS, o.url, o.transport, o.openTimeoutMs);
     await subject.waitFor(seen(subject, 'welcome'), o.timeoutMs);
     Object.assign(out, copy(subject.st));
     var welcome = chatEvents(subject).filter(function (ev) { return ev.type === 'welcome'; })[0];
@@ -211,6 +232,9 @@
     var text = 'hello from ' + o.transport + ' ' + name;
     subject.sock.send(text);
     out.messageSeen = await observer.waitFor(function () { return found(observer, 'message', name, text); }, o.timeoutMs);
+    // Let the subject settle, so that polling transports have their next
+    // poll pending when close() aborts it.
+    await new Promise(function (resolve) { setTimeout(resolve, o.settleMs || 0); });
     var t0 = Date.now();
     await subject.closeAndWait(5000);
     out.close = subject.st.close;
@@ -221,5 +245,22 @@
     return out;
   }
 
-  return { echo: echo, serverClose: serverClose, clientClose: clientClose };
+  // waitForClose opens a connection and hands back two promises: opened
+  // (resolves once open; rejects if it does not open) and closed (the close
+  // event, or null after o.timeoutMs past the open).
+  function waitForClose(SockJS, o) {
+    var c = connect(SockJS, o.url, o.transport, o.openTimeoutMs);
+    var opened = c.waitFor(function () { return c.st.opened || c.st.close !== null; }, o.timeoutMs)
+      .then(function () {
+        if (!c.st.opened || c.st.transport !== o.transport) {
+          throw new Error(o.transport + ': did not open (' + JSON.stringify(c.st) + ')');
+        }
+      });
+    var closed = opened.then(function () {
+      return c.waitFor(function () { return c.st.close !== null; }, o.timeoutMs);
+    }).then(function () { return c.st.close; });
+    return { opened: opened, closed: closed };
+  }
+
+  return { echo: echo, serverClose: serverClose, clientClose: clientClose, waitForClose: waitForClose };
 });
