@@ -80,16 +80,24 @@
 // # Security
 //
 // By default only pages of the Handler's own origin may use it
-// (Options.AllowedOrigins): requests whose Origin header names another
-// origin are refused with 403, websocket handshakes included, and no CORS
+// (Options.AllowedOrigins): a request whose Origin header names another
+// origin is refused with 403, websocket handshakes included, and no CORS
 // header ever allows an origin that is not on the list. Requests without an
-// Origin header are allowed: they do not come from a cross-origin browser
-// context — except JSONP and htmlfile requests, which browsers make from
-// script and iframe tags without Origin. Cookies travel with every request,
-// so an application that authenticates sessions by cookie is open to
-// cross-site request forgery through those transports: disable them
-// (Options.Disabled: TransportJSONP | TransportHTMLFile | TransportIframe)
-// or authenticate with a token the page sends in its first message. The
-// SockJS session id in the URL is a transport secret and never reaches the
-// application; Session.ID is a separate random id.
+// Origin header are served: non-browser clients send none.
+//
+// Browsers send no Origin header either when a page includes a script or an
+// iframe, which is how the JSONP and htmlfile transports work, and cookies
+// travel with every request. An application that authenticates sessions by
+// cookie is therefore open to cross-site request forgery through those
+// transports: disable them (Options.Disabled: TransportJSONP |
+// TransportHTMLFile | TransportIframe), or authenticate with a token, for
+// example in Options.Authorize from a query parameter the page adds, or in
+// the first message. Session.Request exposes the cookies of the opening
+// request; do not treat them as proof of who the client is.
+//
+// Options.Authorize sees every request of a session and binds the session to
+// the identity it returned for the first one; Options.BindClientAddr binds
+// it to the client's address. The SockJS session id in the URL is a
+// transport secret and never reaches the application; Session.ID is a
+// separate random id.
 package sockjs
