@@ -1,0 +1,319 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// maxRoundTrips bounds the loop of one echo session or openclose worker.
+const maxRoundTrips = 50_000_000
+
+// window is the measured interval of a run.
+type window struct{ start, end time.Time }
+
+func (w window) contains(t time.Time) bool { return !t.Before(w.start) && t.Before(w.end) }
+
+// measure starts the CPU meter at the window's start and stops it at its
+// end; the returned channel is closed then.
+func measure(w window, m *cpuMeter) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		time.Sleep(time.Until(w.start))
+		m.begin()
+		time.Sleep(time.Until(w.end))
+		m.end()
+	}()
+	return done
+}
+
+func runEcho(ctx context.Context, t *target, cfg *config, r *result) error {
+	var errs errorLog
+	t0 := time.Now()
+	conns := openAll(ctx, t, cfg.sessions, cfg.concurrency, &errs)
+	r.OpenSeconds = round(time.Since(t0).Seconds(), 3)
+	r.Opened = len(conns)
+	if len(conns) == 0 {
+		errs.fill(r)
+		return fmt.Errorf("no session opened: %s", r.FirstError)
+	}
+	waitSessions(t.base, len(conns), 10*time.Second)
+
+	start := time.Now().Add(cfg.warmup)
+	w := window{start, start.Add(cfg.duration)}
+	meter := cpuMeter{pid: cfg.serverPID, base: t.base}
+	measured := measure(w, &meter)
+	// A session stuck on a lost message is unblocked by closing it.
+	watchdog := time.AfterFunc(time.Until(w.end)+5*time.Second, func() { closeAll(conns) })
+	var hist histogram
+	var count atomic.Int64
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			prefix := "m" + strconv.Itoa(i) + "s"
+			for seq := 0; seq < maxRoundTrips; seq++ {
+				sent := time.Now()
+				if !sent.Before(w.end) || ctx.Err() != nil {
+					return
+				}
+				msg := message(prefix+strconv.Itoa(seq)+"p", cfg.size)
+				if err := c.send(msg); err != nil {
+					errs.add(fmt.Errorf("send: %w", err))
+					return
+				}
+				got, err := c.recv()
+				if err != nil {
+					errs.add(fmt.Errorf("recv: %w", err))
+					return
+				}
+				if got != msg {
+					errs.add(fmt.Errorf("echo %.30q, want %.30q", got, msg))
+					return
+				}
+				if now := time.Now(); w.contains(now) {
+					hist.record(now.Sub(sent))
+					count.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	watchdog.Stop()
+	<-measured
+	closeAll(conns)
+
+	r.DurationS = cfg.duration.Seconds()
+	r.Msgs = count.Load()
+	r.MsgsPerS = round(float64(r.Msgs)/cfg.duration.Seconds(), 1)
+	r.P50US = micros(hist.quantile(0.50))
+	r.P99US = micros(hist.quantile(0.99))
+	meter.fill(r, r.Msgs)
+	errs.fill(r)
+	return nil
+}
+
+// maxWaves bounds the broadcast messages of one run.
+const maxWaves = 1 << 16
+
+func runBroadcast(ctx context.Context, t *target, cfg *config, r *result) error {
+	var errs errorLog
+	t0 := time.Now()
+	conns := openAll(ctx, t, cfg.sessions, cfg.concurrency, &errs)
+	r.OpenSeconds = round(time.Since(t0).Seconds(), 3)
+	r.Opened = len(conns)
+	if len(conns) == 0 {
+		errs.fill(r)
+		return fmt.Errorf("no session opened: %s", r.FirstError)
+	}
+	n := int32(len(conns))
+	if got := waitSessions(t.base, len(conns), 20*time.Second); got < int64(n) {
+		errs.add(fmt.Errorf("server reports %d members, want %d", got, n))
+	}
+
+	epoch := time.Now()
+	start := epoch.Add(cfg.warmup)
+	w := window{start, start.Add(cfg.duration)}
+	meter := cpuMeter{pid: cfg.serverPID, base: t.base}
+	measured := measure(w, &meter)
+	var hist histogram
+	var deliveries atomic.Int64
+	arrived := make([]atomic.Int32, maxWaves)
+	complete := make(chan int, 64)
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range maxWaves {
+				msg, err := c.recv()
+				if err != nil {
+					if ctx.Err() == nil && time.Now().Before(w.end) {
+						errs.add(fmt.Errorf("recv: %w", err))
+					}
+					return
+				}
+				now := time.Now()
+				seq, sent, ok := parseWave(msg)
+				if !ok {
+					errs.add(fmt.Errorf("unexpected message %.30q", msg))
+					return
+				}
+				if w.contains(now) {
+					hist.record(now.Sub(epoch) - sent)
+					deliveries.Add(1)
+				}
+				if arrived[seq].Add(1) == n {
+					select {
+					case complete <- seq:
+					default:
+					}
+				}
+			}
+		}()
+	}
+
+	// The sender: one wave at a time, until the window ends.
+	sender := conns[0]
+	var waves, incomplete int64
+	for seq := 0; seq < maxWaves && time.Now().Before(w.end) && ctx.Err() == nil; seq++ {
+		msg := message("b"+strconv.Itoa(seq)+"t"+strconv.FormatInt(int64(time.Since(epoch)), 10)+"p", cfg.size)
+		if err := sender.send(msg); err != nil {
+			errs.add(fmt.Errorf("send: %w", err))
+			break
+		}
+		waves++
+		if !waitWave(complete, seq, 10*time.Second) {
+			incomplete++
+		}
+	}
+	<-measured
+	closeAll(conns)
+	wg.Wait()
+
+	r.DurationS = cfg.duration.Seconds()
+	r.Deliveries = deliveries.Load()
+	r.DeliveriesPerS = round(float64(r.Deliveries)/cfg.duration.Seconds(), 1)
+	r.P50US = micros(hist.quantile(0.50))
+	r.P99US = micros(hist.quantile(0.99))
+	r.Waves, r.WavesIncomplete = waves, incomplete
+	meter.fill(r, r.Deliveries)
+	errs.fill(r)
+	return nil
+}
+
+// waitWave waits until every session received wave seq.
+func waitWave(complete <-chan int, seq int, limit time.Duration) bool {
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	for {
+		select {
+		case got := <-complete:
+			if got == seq {
+				return true
+			}
+		case <-timer.C:
+			return false
+		}
+	}
+}
+
+// parseWave reads "b<seq>t<nanoseconds since epoch>p...".
+func parseWave(msg string) (seq int, sent time.Duration, ok bool) {
+	rest, ok := strings.CutPrefix(msg, "b")
+	if !ok {
+		return 0, 0, false
+	}
+	s, rest, ok1 := strings.Cut(rest, "t")
+	ns, _, ok2 := strings.Cut(rest, "p")
+	seq, err1 := strconv.Atoi(s)
+	v, err2 := strconv.ParseInt(ns, 10, 64)
+	if !ok1 || !ok2 || err1 != nil || err2 != nil || seq < 0 || seq >= maxWaves {
+		return 0, 0, false
+	}
+	return seq, time.Duration(v), true
+}
+
+func runIdle(ctx context.Context, t *target, cfg *config, r *result) error {
+	if cfg.serverPID <= 0 {
+		return errors.New("idle needs -server-pid")
+	}
+	var errs errorLog
+	before, err := fetchStats(t.base, true)
+	if err != nil {
+		return err
+	}
+	rssBefore, err := rssBytes(cfg.serverPID)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	conns := openAll(ctx, t, cfg.sessions, cfg.concurrency, &errs)
+	r.OpenSeconds = round(time.Since(t0).Seconds(), 3)
+	r.Opened = len(conns)
+	defer closeAll(conns)
+	if len(conns) == 0 {
+		errs.fill(r)
+		return fmt.Errorf("no session opened: %s", r.FirstError)
+	}
+	waitSessions(t.base, len(conns), 20*time.Second)
+	time.Sleep(cfg.settle)
+	after, err := fetchStats(t.base, true)
+	if err != nil {
+		return err
+	}
+	rssAfter, err := rssBytes(cfg.serverPID)
+	if err != nil {
+		return err
+	}
+	n := float64(len(conns))
+	r.RSSBase, r.RSSAfter = rssBefore, rssAfter
+	r.GoroutinesBase, r.GoroutinesAfter = before.Goroutines, after.Goroutines
+	r.ServerSessions = after.Sessions
+	r.RSSPerSession = round(float64(rssAfter-rssBefore)/n, 0)
+	r.HeapPerSession = round(float64(after.HeapInuse-before.HeapInuse)/n, 0)
+	r.StackPerSession = round(float64(after.StackInuse-before.StackInuse)/n, 0)
+	r.GoroutinesPerSession = round(float64(after.Goroutines-before.Goroutines)/n, 3)
+	if cfg.hold > 0 {
+		fmt.Fprintf(os.Stderr, "loadgen: %d idle sessions open, holding for %v\n", len(conns), cfg.hold)
+		select {
+		case <-time.After(cfg.hold):
+		case <-ctx.Done():
+		}
+	}
+	errs.fill(r)
+	return nil
+}
+
+func runOpenClose(ctx context.Context, t *target, cfg *config, r *result) error {
+	var errs errorLog
+	start := time.Now().Add(cfg.warmup)
+	w := window{start, start.Add(cfg.duration)}
+	meter := cpuMeter{pid: cfg.serverPID, base: t.base}
+	measured := measure(w, &meter)
+	var hist histogram
+	var count atomic.Int64
+	var wg sync.WaitGroup
+	tag := fmt.Sprintf("%dx", os.Getpid())
+	for worker := range cfg.concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seq := 0; seq < maxRoundTrips; seq++ {
+				began := time.Now()
+				if !began.Before(w.end) || ctx.Err() != nil {
+					return
+				}
+				c, err := t.open(ctx, tag+strconv.Itoa(worker)+"_"+strconv.Itoa(seq))
+				if err != nil {
+					errs.add(fmt.Errorf("open: %w", err))
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				c.shutdown()
+				if now := time.Now(); w.contains(now) {
+					hist.record(now.Sub(began))
+					count.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	<-measured
+	r.Opened = int(count.Load())
+	r.DurationS = cfg.duration.Seconds()
+	r.OpensPerS = round(float64(count.Load())/cfg.duration.Seconds(), 1)
+	r.P50US = micros(hist.quantile(0.50))
+	r.P99US = micros(hist.quantile(0.99))
+	meter.fill(r, count.Load())
+	errs.fill(r)
+	return nil
+}
