@@ -6,16 +6,24 @@ import (
 )
 
 const (
-	noCache   = "no-store, no-cache, no-transform, must-revalidate, max-age=0"
 	oneYear   = 365 * 24 * time.Hour
 	cache1Y   = "public, max-age=31536000"
 	maxAge1Y  = "31536000"
 	plainType = "text/plain; charset=UTF-8"
 )
 
+// Header values of the hot paths. net/http only reads header values, so
+// assigning these shared slices saves an allocation per header and request.
+var (
+	noCacheValue = []string{"no-store, no-cache, no-transform, must-revalidate, max-age=0"}
+	varyOrigin   = []string{"Origin"}
+	anyOrigin    = []string{"*"}
+	credentials  = []string{"true"}
+)
+
 // setNoCache marks a response as private and uncacheable (PROTOCOL.md §3.1).
 func setNoCache(w http.ResponseWriter) {
-	w.Header().Set("Cache-Control", noCache)
+	w.Header()["Cache-Control"] = noCacheValue
 }
 
 // setCache1Y marks a response as cacheable for a year.
@@ -28,12 +36,16 @@ func setCache1Y(w http.ResponseWriter) {
 // checked that the origin is allowed.
 func setCORS(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Add("Vary", "Origin")
-	if origin := r.Header.Get("Origin"); origin != "" {
-		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Allow-Credentials", "true")
+	if _, set := h["Vary"]; set {
+		h.Add("Vary", "Origin") // keep what a middleware set
 	} else {
-		h.Set("Access-Control-Allow-Origin", "*")
+		h["Vary"] = varyOrigin
+	}
+	if origin := r.Header["Origin"]; len(origin) > 0 && origin[0] != "" {
+		h["Access-Control-Allow-Origin"] = origin[:1:1]
+		h["Access-Control-Allow-Credentials"] = credentials
+	} else {
+		h["Access-Control-Allow-Origin"] = anyOrigin
 	}
 	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
 		h.Set("Access-Control-Allow-Headers", req)

@@ -269,8 +269,12 @@ func (s *Session) closeReceiver() stateFn {
 	go s.job(r, s.drainFrames(s.closeFrame), true)
 	if !r.DelayDisconnect() || s.shutdown {
 		// Nobody will come back: a websocket is gone with its close frame,
-		// and a server shutting down has told its client.
-		return stateEnded
+		// and a server shutting down has told its client. The session ends
+		// once that frame is written, so that whoever waits for the session
+		// (Shutdown before the process exits) knows the client got it.
+		s.lastWrite = r
+		s.expiry.Reset(s.closingDelay())
+		return stateClosed
 	}
 	s.expiry.Reset(s.cfg.DisconnectDelay)
 	return stateClosed

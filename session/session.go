@@ -74,6 +74,7 @@ type Session struct {
 	cause        *CloseError  // why the session closed, set once
 	opened       bool         // the open frame went out and OnOpen ran
 	shutdown     bool         // the server is shutting down
+	lastWrite    Receiver     // writing the final close frame; the session ends after it
 }
 
 // New creates a session and starts its actor goroutine. The session waits
@@ -133,7 +134,7 @@ func (s *Session) Done() <-chan struct{} { return s.done }
 // outboxBuffer is the capacity of the channel from Send to the actor. The
 // actor empties it into its queue as fast as messages come, so it only
 // smooths bursts; the queue's bound is Config.OutboxSize.
-const outboxBuffer = 32
+const outboxBuffer = 8
 
 // Send queues msg for the client and returns; it never waits for the
 // network. It fails with a *CloseError once the session is closing.

@@ -156,6 +156,10 @@ func stateClosed(s *Session) stateFn {
 					// short grace to collect the close frame it has.
 					s.expiry.Reset(s.closingDelay())
 				}
+			case writeDone:
+				if ev.r == s.lastWrite {
+					return stateEnded // the last close frame is out
+				}
 			default:
 				s.handleCommon(ev)
 			}

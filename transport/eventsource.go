@@ -12,5 +12,5 @@ var eventSourcePrelude = []byte("\r\n")
 // Content-Type is exactly text/event-stream, without a charset.
 func EventSource(w http.ResponseWriter, r *http.Request, cfg *Config, acquire Acquire) {
 	h := newHTTPReceiver(w, frame.AppendEventSource, cfg.ResponseLimit, cfg)
-	serveReceiver(w, r, "eventsource", "text/event-stream", eventSourcePrelude, h, acquire)
+	serveReceiver(w, r, "eventsource", eventType, eventSourcePrelude, h, acquire)
 }

@@ -10,5 +10,5 @@ import (
 // caller has validated callback.
 func HTMLFile(w http.ResponseWriter, r *http.Request, cfg *Config, callback string, acquire Acquire) {
 	h := newHTTPReceiver(w, frame.AppendHTMLFile, cfg.ResponseLimit, cfg)
-	serveReceiver(w, r, "htmlfile", "text/html; charset=UTF-8", frame.HTMLFilePrelude(callback), h, acquire)
+	serveReceiver(w, r, "htmlfile", htmlType, frame.HTMLFilePrelude(callback), h, acquire)
 }

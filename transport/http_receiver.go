@@ -61,11 +61,17 @@ func (h *httpReceiver) Write(frames []session.Frame) (full bool, err error) {
 	return false, nil
 }
 
-// send writes p as one flushed chunk within the write deadline.
+// send writes p as one flushed chunk within the write deadline. A polling
+// response is not flushed: its one frame is the whole body, which net/http
+// sends with the headers in one write, with a Content-Length, when the
+// handler returns.
 func (h *httpReceiver) send(p []byte) error {
 	_ = h.rc.SetWriteDeadline(time.Now().Add(h.timeout))
 	if _, err := h.w.Write(p); err != nil {
 		return err
+	}
+	if h.limit == 0 {
+		return nil
 	}
 	return h.rc.Flush()
 }
@@ -84,7 +90,7 @@ const maxAttachAttempts = 3
 // serveReceiver runs a receiving request: status and prelude, then the
 // session, until the session lets go of the receiver or the client leaves.
 // The caller has set every header but Content-Type.
-func serveReceiver(w http.ResponseWriter, r *http.Request, name, contentType string, prelude []byte, h *httpReceiver, acquire Acquire) {
+func serveReceiver(w http.ResponseWriter, r *http.Request, name string, contentType []string, prelude []byte, h *httpReceiver, acquire Acquire) {
 	// net/http notices a client that went away only once the body is read.
 	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<16))
 
@@ -93,14 +99,12 @@ func serveReceiver(w http.ResponseWriter, r *http.Request, name, contentType str
 		refuse(w, err)
 		return
 	}
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(http.StatusOK)
+	w.Header()["Content-Type"] = contentType
 	if len(prelude) > 0 {
+		w.WriteHeader(http.StatusOK)
 		if h.send(prelude) != nil {
 			return
 		}
-	} else {
-		_ = h.rc.Flush()
 	}
 	// The session may end between lookup and attach; a new one then takes
 	// its place, so try again a few times.
@@ -137,7 +141,17 @@ func refuse(w http.ResponseWriter, err error) {
 // plainError answers with a text/plain error, keeping the headers already
 // set (CORS, caching, cookie), as the protocol's error responses do.
 func plainError(w http.ResponseWriter, msg string, code int) {
-	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	w.Header()["Content-Type"] = plainType
 	w.WriteHeader(code)
 	_, _ = io.WriteString(w, msg)
 }
+
+// Header values shared by every response. net/http only reads header
+// values, so assigning these slices saves an allocation per header.
+var (
+	plainType      = []string{"text/plain; charset=UTF-8"}
+	javascriptType = []string{"application/javascript; charset=UTF-8"}
+	eventType      = []string{"text/event-stream"}
+	htmlType       = []string{"text/html; charset=UTF-8"}
+	nosniff        = []string{"nosniff"}
+)

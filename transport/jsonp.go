@@ -11,6 +11,6 @@ import (
 func JSONP(w http.ResponseWriter, r *http.Request, cfg *Config, callback string, acquire Acquire) {
 	wrap := func(dst, text []byte) []byte { return frame.AppendJSONP(dst, callback, text) }
 	h := newHTTPReceiver(w, wrap, 0, cfg)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header()["X-Content-Type-Options"] = nosniff
 	serveReceiver(w, r, "jsonp", javascriptType, nil, h, acquire)
 }

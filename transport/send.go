@@ -11,6 +11,8 @@ import (
 	"github.com/gosockjs/sockjs/session"
 )
 
+var okLength = []string{"2"}
+
 // errTooLarge refuses a body over the size limit.
 var errTooLarge = errors.New("payload too large")
 
@@ -30,7 +32,7 @@ func XHRSend(w http.ResponseWriter, r *http.Request, cfg *Config, lookup Lookup)
 	if !deliver(w, r, msgs, lookup, cfg.Observer) {
 		return
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	w.Header()["Content-Type"] = plainType
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -59,8 +61,8 @@ func JSONPSend(w http.ResponseWriter, r *http.Request, cfg *Config, lookup Looku
 	if !deliver(w, r, msgs, lookup, cfg.Observer) {
 		return
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
-	w.Header().Set("Content-Length", "2")
+	w.Header()["Content-Type"] = plainType
+	w.Header()["Content-Length"] = okLength
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, "ok")
 }

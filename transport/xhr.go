@@ -6,8 +6,6 @@ import (
 	"github.com/gosockjs/sockjs/internal/frame"
 )
 
-const javascriptType = "application/javascript; charset=UTF-8"
-
 // appendLine is the xhr wrapper: the frame and a newline.
 func appendLine(dst, text []byte) []byte {
 	dst = append(dst, text...)
