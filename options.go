@@ -78,9 +78,10 @@ type Options struct {
 	// that is not taking them. When Send finds the queue full, the session is
 	// closed with code 1013 "Slow consumer": a client that cannot keep up is
 	// dropped rather than allowed to grow the server's memory. While the
-	// queue is half full, Recv waits: the client's own messages are held
-	// back, so a burst of requests cannot overflow the queue with replies.
-	// Default 1024.
+	// queue is half full, messages from the client's HTTP send requests are
+	// held back (Recv waits), so that a burst of requests to an application
+	// that answers each one cannot overflow the queue with replies while
+	// the client is between two polls. Default 1024.
 	OutboxSize int
 
 	// InboxSize is the number of unread messages from a client a session

@@ -10,8 +10,6 @@ func (s *Session) handleCommon(ev event) {
 	switch ev := ev.(type) {
 	case delivery:
 		s.queueInbound(ev)
-	case wantNext:
-		s.ackConsumed()
 	case attach:
 		close(ev.taken)
 		// Only reached in states that take receivers themselves.
@@ -65,6 +63,13 @@ func (s *Session) nextInbound() string {
 // acknowledged on the application's next Recv, so that its sender learns the
 // messages were processed, not merely read.
 func (s *Session) took() {
+	// The token of the Recv that just took the message is in wants by
+	// now: Recv leaves it before it waits. Drop it, so that the next token
+	// seen comes from a later Recv.
+	select {
+	case <-s.wants:
+	default:
+	}
 	d := &s.deliveries[0]
 	d.msgs = d.msgs[1:]
 	s.queued--
@@ -73,6 +78,16 @@ func (s *Session) took() {
 		s.deliveries[0] = delivery{}
 		s.deliveries = s.deliveries[1:]
 	}
+}
+
+// wantsC returns the channel of Recv's tokens while a delivery waits for
+// its acknowledgement, and nil otherwise: Recv does not wake the actor when
+// nobody waits for it.
+func (s *Session) wantsC() <-chan struct{} {
+	if len(s.consumed) == 0 {
+		return nil
+	}
+	return s.wants
 }
 
 // ackConsumed acknowledges the deliveries the application has finished.

@@ -30,9 +30,6 @@ type delivery struct {
 	ack  chan error
 }
 
-// wantNext: the application called Recv.
-type wantNext struct{}
-
 // closeRequest: the application or the server closes the session.
 type closeRequest struct {
 	code   int
@@ -43,5 +40,4 @@ func (attach) isEvent()       {}
 func (abort) isEvent()        {}
 func (writeDone) isEvent()    {}
 func (delivery) isEvent()     {}
-func (wantNext) isEvent()     {}
 func (closeRequest) isEvent() {}

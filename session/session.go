@@ -49,7 +49,8 @@ type Session struct {
 	// on an actor that has exited.
 	mailbox chan event    // from transports and the API to the actor
 	outbox  chan Message  // from Send to the actor, which drains it at once
-	inbound chan string   // from the actor to Recv, unbuffered
+	inbound chan string   // from the actor or Push to Recv, unbuffered
+	wants   chan struct{} // from Recv: the application asks for more (capacity 1)
 	done    chan struct{} // closed by the actor when it exits
 
 	// ctx is cancelled, with a *CloseError cause, when the session stops
@@ -90,6 +91,7 @@ func New(transport string, r *http.Request, cfg *Config) *Session {
 		mailbox:   make(chan event, 8),
 		outbox:    make(chan Message, outboxBuffer),
 		inbound:   make(chan string),
+		wants:     make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		ctx:       ctx,
 		cancel:    cancel,
@@ -176,12 +178,11 @@ func (s *Session) Recv(ctx context.Context) (string, error) {
 	if s.ctx.Err() != nil {
 		return "", s.err()
 	}
+	// Leave a token saying the application is ready for more; the actor
+	// reads it only when a delivery waits for that news.
 	select {
-	case s.mailbox <- wantNext{}:
-	case <-s.ctx.Done():
-		return "", s.err()
-	case <-ctx.Done():
-		return "", ctx.Err()
+	case s.wants <- struct{}{}:
+	default:
 	}
 	select {
 	case msg := <-s.inbound:
@@ -274,6 +275,25 @@ func (s *Session) Deliver(ctx context.Context, msgs []string) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Push hands messages to Recv one at a time, each once the application asks
+// for it, and returns when all were taken, the session closes (the rest are
+// dropped, as the protocol says), or ctx ends. It is for a connection's only
+// reader (a websocket): its messages need no queue, the reader simply waits,
+// and the client's TCP window pushes back. Sending requests, which can
+// arrive concurrently, use Deliver.
+func (s *Session) Push(ctx context.Context, msgs []string) error {
+	for _, msg := range msgs {
+		select {
+		case s.inbound <- msg:
+		case <-s.ctx.Done():
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // err returns the reason the session closed.

@@ -94,6 +94,8 @@ func stateActive(s *Session) stateFn {
 			}
 		case s.inboundC() <- s.nextInbound():
 			s.took()
+		case <-s.wantsC():
+			s.ackConsumed()
 		}
 	}
 }
@@ -122,6 +124,8 @@ func statePassive(s *Session) stateFn {
 			}
 		case s.inboundC() <- s.nextInbound():
 			s.took()
+		case <-s.wantsC():
+			s.ackConsumed()
 		case m := <-s.outbox:
 			if !s.enqueue(m) {
 				s.setCause(CodeSlowConsumer, ReasonSlowConsumer)

@@ -174,8 +174,7 @@ func readLoop(s *session.Session, ws *wsReceiver, raw bool, obs Observer) {
 			_ = ws.conn.Close(websocket.StatusCode(3000), "Broken framing.")
 			return
 		}
-		if err := s.Deliver(ctx, msgs); err != nil {
-			_ = ws.conn.Close(websocket.StatusTryAgainLater, "Too many pending messages")
+		if err := s.Push(ctx, msgs); err != nil {
 			return
 		}
 		obs.MessagesReceived(len(msgs), totalLen(msgs))
