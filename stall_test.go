@@ -152,3 +152,28 @@ func TestBurstToEchoIsNotASlowConsumer(t *testing.T) {
 		t.Fatalf("xhr_send: %d", code)
 	}
 }
+
+// Every sending request is answered once the application asks for more,
+// however the application's Recv calls interleave with the session's work
+// (a lost acknowledgement once left xhr_send hanging).
+func TestSequentialSendsAreAllAnswered(t *testing.T) {
+	_, url := serve(t, sockjs.Options{DisconnectDelay: time.Second}, func(s *sockjs.Session) {
+		for {
+			if _, err := s.Recv(s.Context()); err != nil {
+				return
+			}
+		}
+	})
+	post(t, url+"/000/seq/xhr", "")
+	client := &http.Client{Timeout: 2 * time.Second}
+	for i := 0; i < 2000; i++ {
+		resp, err := client.Post(url+"/000/seq/xhr_send", "text/plain", strings.NewReader(`["m"]`))
+		if err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 204 {
+			t.Fatalf("send %d: %d", i, resp.StatusCode)
+		}
+	}
+}

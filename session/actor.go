@@ -44,64 +44,43 @@ func (s *Session) queueInbound(d delivery) {
 // replies than the queue holds, and the session would close as a slow
 // consumer although the client is keeping up. Held back, the burst waits in
 // the client's send request instead, which is the protocol's back-pressure.
-func (s *Session) inboundC() chan<- string {
+func (s *Session) inboundC() chan<- inboundMsg {
 	if s.queued == 0 || s.cause != nil || len(s.queue) >= max(1, s.cfg.OutboxSize/2) {
 		return nil
 	}
 	return s.inbound
 }
 
-// nextInbound returns the message Recv gets next.
-func (s *Session) nextInbound() string {
+// nextInbound returns the message Recv gets next. The last message of a
+// delivery carries the delivery's acknowledgement, which Recv sends when
+// the application asks for more: its sender then knows the messages were
+// processed, not merely read.
+func (s *Session) nextInbound() inboundMsg {
 	if s.queued == 0 {
-		return ""
+		return inboundMsg{}
 	}
-	return s.deliveries[0].msgs[0]
+	d := &s.deliveries[0]
+	m := inboundMsg{text: d.msgs[0]}
+	if len(d.msgs) == 1 {
+		m.ack = d.ack
+	}
+	return m
 }
 
-// took removes the message Recv just got. A delivery taken completely is
-// acknowledged on the application's next Recv, so that its sender learns the
-// messages were processed, not merely read.
+// took removes the message Recv just got.
 func (s *Session) took() {
-	// The token of the Recv that just took the message is in wants by
-	// now: Recv leaves it before it waits. Drop it, so that the next token
-	// seen comes from a later Recv.
-	select {
-	case <-s.wants:
-	default:
-	}
 	d := &s.deliveries[0]
 	d.msgs = d.msgs[1:]
 	s.queued--
 	if len(d.msgs) == 0 {
-		s.consumed = append(s.consumed, d.ack)
 		s.deliveries[0] = delivery{}
 		s.deliveries = s.deliveries[1:]
 	}
 }
 
-// wantsC returns the channel of Recv's tokens while a delivery waits for
-// its acknowledgement, and nil otherwise: Recv does not wake the actor when
-// nobody waits for it.
-func (s *Session) wantsC() <-chan struct{} {
-	if len(s.consumed) == 0 {
-		return nil
-	}
-	return s.wants
-}
-
-// ackConsumed acknowledges the deliveries the application has finished.
-func (s *Session) ackConsumed() {
-	for i, ack := range s.consumed {
-		ack <- nil
-		s.consumed[i] = nil
-	}
-	s.consumed = s.consumed[:0]
-}
-
 // dropInbound acknowledges every delivery without handing it out.
 func (s *Session) dropInbound() {
-	s.ackConsumed()
+	s.ackHeld() // taken, but the application will not ask for more now
 	for i, d := range s.deliveries {
 		d.ack <- nil
 		s.deliveries[i] = delivery{}

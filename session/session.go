@@ -47,11 +47,11 @@ type Session struct {
 
 	// Channels into the actor. Senders also select on done, so nobody blocks
 	// on an actor that has exited.
-	mailbox chan event    // from transports and the API to the actor
-	outbox  chan Message  // from Send to the actor, which drains it at once
-	inbound chan string   // from the actor or Push to Recv, unbuffered
-	wants   chan struct{} // from Recv: the application asks for more (capacity 1)
-	done    chan struct{} // closed by the actor when it exits
+	mailbox chan event      // from transports and the API to the actor
+	outbox  chan Message    // from Send to the actor, which drains it at once
+	inbound chan inboundMsg // from the actor or Push to Recv, unbuffered
+	acks    chan chan error // acknowledgements Recv holds until the application asks for more
+	done    chan struct{}   // closed by the actor when it exits
 
 	// ctx is cancelled, with a *CloseError cause, when the session stops
 	// being open; Send and Recv watch it.
@@ -69,7 +69,6 @@ type Session struct {
 	closeFrame   Frame        // stored close frame once the session is closing
 	deliveries   []delivery   // inbound messages not yet taken by Recv
 	queued       int          // number of messages in deliveries
-	consumed     []chan error // acks of deliveries taken completely, sent on the next Recv
 	heartbeat    *time.Ticker // runs while a receiver is attached
 	expiry       *time.Timer  // runs while no receiver is attached
 	cause        *CloseError  // why the session closed, set once
@@ -90,8 +89,8 @@ func New(transport string, r *http.Request, cfg *Config) *Session {
 		cfg:       cfg,
 		mailbox:   make(chan event, 8),
 		outbox:    make(chan Message, outboxBuffer),
-		inbound:   make(chan string),
-		wants:     make(chan struct{}, 1),
+		inbound:   make(chan inboundMsg),
+		acks:      make(chan chan error, heldAcks),
 		done:      make(chan struct{}),
 		ctx:       ctx,
 		cancel:    cancel,
@@ -175,22 +174,53 @@ func (s *Session) send(m Message) error {
 // asked for the next one. An application that stops calling Recv makes the
 // client wait, and only that client.
 func (s *Session) Recv(ctx context.Context) (string, error) {
+	s.ackHeld()
 	if s.ctx.Err() != nil {
 		return "", s.err()
 	}
-	// Leave a token saying the application is ready for more; the actor
-	// reads it only when a delivery waits for that news.
 	select {
-	case s.wants <- struct{}{}:
-	default:
-	}
-	select {
-	case msg := <-s.inbound:
-		return msg, nil
+	case m := <-s.inbound:
+		if m.ack != nil {
+			s.holdAck(m.ack)
+		}
+		return m.text, nil
 	case <-s.ctx.Done():
 		return "", s.err()
 	case <-ctx.Done():
 		return "", ctx.Err()
+	}
+}
+
+// inboundMsg is a message on its way to Recv.
+type inboundMsg struct {
+	text string
+	ack  chan error // set on the last message of a delivery
+}
+
+// heldAcks bounds the acknowledgements Recv holds at once; beyond it (many
+// goroutines calling Recv at once), an acknowledgement is sent at once.
+const heldAcks = 8
+
+// holdAck keeps the acknowledgement of a delivery whose last message the
+// application just took, until it asks for more.
+func (s *Session) holdAck(ack chan error) {
+	select {
+	case s.acks <- ack:
+	default:
+		ack <- nil
+	}
+}
+
+// ackHeld sends the acknowledgements held since the last Recv: the
+// application has processed those messages and asks for more.
+func (s *Session) ackHeld() {
+	for {
+		select {
+		case ack := <-s.acks:
+			ack <- nil
+		default:
+			return
+		}
 	}
 }
 
@@ -286,7 +316,7 @@ func (s *Session) Deliver(ctx context.Context, msgs []string) error {
 func (s *Session) Push(ctx context.Context, msgs []string) error {
 	for _, msg := range msgs {
 		select {
-		case s.inbound <- msg:
+		case s.inbound <- inboundMsg{text: msg}:
 		case <-s.ctx.Done():
 			return nil
 		case <-ctx.Done():

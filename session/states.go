@@ -94,8 +94,6 @@ func stateActive(s *Session) stateFn {
 			}
 		case s.inboundC() <- s.nextInbound():
 			s.took()
-		case <-s.wantsC():
-			s.ackConsumed()
 		}
 	}
 }
@@ -124,8 +122,6 @@ func statePassive(s *Session) stateFn {
 			}
 		case s.inboundC() <- s.nextInbound():
 			s.took()
-		case <-s.wantsC():
-			s.ackConsumed()
 		case m := <-s.outbox:
 			if !s.enqueue(m) {
 				s.setCause(CodeSlowConsumer, ReasonSlowConsumer)
