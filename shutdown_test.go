@@ -97,3 +97,38 @@ func readUntil(t *testing.T, r *bufio.Reader, s string) {
 		seen.WriteByte(b)
 	}
 }
+
+// A polling client whose session has queued messages at shutdown gets the
+// messages, then the close frame on its next poll, not a 503.
+func TestShutdownDeliversQueuedMessagesThenCloseToPolling(t *testing.T) {
+	sent := make(chan struct{})
+	h := sockjs.New("/s", sockjs.Options{}, func(s *sockjs.Session) {
+		_ = s.Send("a")
+		_ = s.Send("b")
+		close(sent)
+		<-s.Context().Done()
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	base := srv.URL + "/s/000/q"
+	if _, body := post(t, base+"/xhr", ""); body != "o\n" {
+		t.Fatalf("open: %q", body)
+	}
+	<-sent
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		done <- h.Shutdown(ctx)
+	}()
+	time.Sleep(100 * time.Millisecond) // let Shutdown close the session
+	if _, body := post(t, base+"/xhr", ""); body != "a[\"a\",\"b\"]\n" {
+		t.Fatalf("first poll after Shutdown: %q", body)
+	}
+	if code, body := post(t, base+"/xhr", ""); code != 200 || body != "c[1001,\"Server shutting down\"]\n" {
+		t.Fatalf("second poll after Shutdown: %d %q", code, body)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -247,10 +247,11 @@ func (s *Session) detach() stateFn {
 		s.setCause(CodeNormal, ReasonNormal)
 		return stateEnded
 	}
-	s.expiry.Reset(s.cfg.DisconnectDelay)
 	if s.cause != nil {
+		s.expiry.Reset(s.closingDelay())
 		return stateClosed
 	}
+	s.expiry.Reset(s.cfg.DisconnectDelay)
 	return statePassive
 }
 
@@ -260,17 +261,20 @@ func (s *Session) closeReceiver() stateFn {
 	r := s.recv
 	s.recv = nil
 	s.stopHeartbeat()
-	go s.job(r, s.drainFrames(s.closeFrame), true)
-	if !r.DelayDisconnect() || s.shutdown {
+	frames := s.drainFrames(s.closeFrame)
+	go s.job(r, frames, true)
+	if !r.DelayDisconnect() || (s.shutdown && len(frames) == 1) {
 		// Nobody will come back: a websocket is gone with its close frame,
 		// and a server shutting down has told its client. The session ends
 		// once that frame is written, so that whoever waits for the session
-		// (Shutdown before the process exits) knows the client got it.
+		// (Shutdown before the process exits) knows the client got it. (A
+		// poll that carries queued messages has no room for the close frame:
+		// the client's next poll must still find the session.)
 		s.lastWrite = r
 		s.expiry.Reset(s.closingDelay())
 		return stateClosed
 	}
-	s.expiry.Reset(s.cfg.DisconnectDelay)
+	s.expiry.Reset(s.closingDelay())
 	return stateClosed
 }
 

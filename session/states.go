@@ -145,11 +145,12 @@ func stateClosed(s *Session) stateFn {
 			switch ev := ev.(type) {
 			case attach:
 				close(ev.taken)
-				s.reject(ev.r, s.drainFrames(s.closeFrame)...)
-				if s.shutdown {
+				frames := s.drainFrames(s.closeFrame)
+				s.reject(ev.r, frames...)
+				if s.shutdown && len(frames) == 1 {
 					return stateEnded // the server is shutting down and has told this client
 				}
-				s.expiry.Reset(s.cfg.DisconnectDelay)
+				s.expiry.Reset(s.closingDelay())
 			case closeRequest:
 				if s.closeRequested(ev); s.shutdown {
 					// The server is shutting down: give the client only a
