@@ -125,7 +125,7 @@ func statePassive(s *Session) stateFn {
 		case m := <-s.outbox:
 			if !s.enqueue(m) {
 				s.setCause(CodeSlowConsumer, ReasonSlowConsumer)
-				s.expiry.Reset(s.cfg.DisconnectDelay)
+				s.expiry.Reset(s.closingDelay())
 				return stateClosed
 			}
 		case <-s.expiry.C:
