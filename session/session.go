@@ -187,6 +187,9 @@ func (s *Session) Recv(ctx context.Context) (string, error) {
 	case <-s.ctx.Done():
 		return "", s.err()
 	case <-ctx.Done():
+		if s.ctx.Err() != nil {
+			return "", s.err() // ctx may be the session's own Context
+		}
 		return "", ctx.Err()
 	}
 }

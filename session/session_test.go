@@ -201,3 +201,21 @@ func TestCloseIsIdempotentAndValidatesCodes(t *testing.T) {
 		t.Fatalf("Send after Close: %v", err)
 	}
 }
+
+// Recv with the session's own context reports why the session closed, not
+// a bare context.Canceled.
+func TestRecvWithSessionContextReturnsCloseError(t *testing.T) {
+	for i := 0; i < 50; i++ {
+		s, _ := newSession(t)
+		got := make(chan error, 1)
+		go func() {
+			_, err := s.Recv(s.Context())
+			got <- err
+		}()
+		_ = s.Close(3000, "bye")
+		var ce *session.CloseError
+		if err := <-got; !errors.As(err, &ce) || ce.Code != 3000 {
+			t.Fatalf("Recv: %v, want the CloseError", err)
+		}
+	}
+}
