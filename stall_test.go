@@ -157,7 +157,7 @@ func TestBurstToEchoIsNotASlowConsumer(t *testing.T) {
 // however the application's Recv calls interleave with the session's work
 // (a lost acknowledgement once left xhr_send hanging).
 func TestSequentialSendsAreAllAnswered(t *testing.T) {
-	_, url := serve(t, sockjs.Options{DisconnectDelay: time.Second}, func(s *sockjs.Session) {
+	_, url := serve(t, sockjs.Options{DisconnectDelay: time.Minute}, func(s *sockjs.Session) {
 		for {
 			if _, err := s.Recv(s.Context()); err != nil {
 				return

@@ -255,6 +255,23 @@ func (s *Session) detach() stateFn {
 	return statePassive
 }
 
+// attachReceiver makes r the session's receiver.
+func (s *Session) attachReceiver(r Receiver) {
+	s.expiry.Stop()
+	s.recv = r
+	s.startHeartbeat()
+}
+
+// closeActive closes the attached receiver now, or once its write in
+// flight is done (it then returns nil: stay active until then).
+func (s *Session) closeActive() stateFn {
+	if s.writing {
+		s.closePending = true
+		return nil
+	}
+	return s.closeReceiver()
+}
+
 // closeReceiver writes the queued messages and the close frame to the
 // attached receiver, which is idle, and lets go of it.
 func (s *Session) closeReceiver() stateFn {

@@ -24,9 +24,7 @@ func stateOpen(s *Session) stateFn {
 			switch ev := ev.(type) {
 			case attach:
 				close(ev.taken)
-				s.expiry.Stop()
-				s.recv = ev.r
-				s.startHeartbeat()
+				s.attachReceiver(ev.r)
 				s.write(Frame{Kind: FrameOpen})
 				s.opened = true
 				s.cfg.OnOpen(s)
@@ -70,22 +68,19 @@ func stateActive(s *Session) stateFn {
 				}
 			case closeRequest:
 				s.closeRequested(ev)
-				if s.writing {
-					s.closePending = true
-					continue
+				if next := s.closeActive(); next != nil {
+					return next
 				}
-				return s.closeReceiver()
 			default:
 				s.handleCommon(ev)
 			}
 		case m := <-s.outbox:
 			if !s.enqueue(m) {
 				s.setCause(CodeSlowConsumer, ReasonSlowConsumer)
-				if s.writing {
-					s.closePending = true
-					continue
+				if next := s.closeActive(); next != nil {
+					return next
 				}
-				return s.closeReceiver()
+				continue
 			}
 			s.flush()
 		case <-s.heartbeatC():
@@ -108,9 +103,7 @@ func statePassive(s *Session) stateFn {
 			switch ev := ev.(type) {
 			case attach:
 				close(ev.taken)
-				s.expiry.Stop()
-				s.recv = ev.r
-				s.startHeartbeat()
+				s.attachReceiver(ev.r)
 				s.flush()
 				return stateActive
 			case closeRequest:
