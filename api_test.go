@@ -98,7 +98,7 @@ func TestForwardedFor(t *testing.T) {
 
 func TestCounters(t *testing.T) {
 	var counters sockjs.Counters
-	_, url := serve(t, sockjs.Options{Metrics: &counters, DisconnectDelay: 100 * time.Millisecond}, echo)
+	_, url := serve(t, sockjs.Options{Metrics: &counters, DisconnectDelay: time.Second}, echo)
 	post(t, url+"/000/m/xhr", "")
 	post(t, url+"/000/m/xhr_send", `["hello","world"]`)
 	post(t, url+"/000/m/xhr", "")

@@ -45,7 +45,7 @@ func TestOversizedWebsocketMessageClosesConnection(t *testing.T) {
 }
 
 func TestOversizedBodyIs413(t *testing.T) {
-	_, url := serve(t, sockjs.Options{MaxBodySize: 1024, DisconnectDelay: 100 * time.Millisecond}, echo)
+	_, url := serve(t, sockjs.Options{MaxBodySize: 1024, DisconnectDelay: time.Second}, echo)
 	post(t, url+"/000/big/xhr", "")
 	big := `["` + strings.Repeat("x", 2048) + `"]`
 	for _, path := range []string{"/000/big/xhr_send", "/000/big/jsonp_send"} {

@@ -116,7 +116,7 @@ func TestWebsocketEchoAndApplicationClose(t *testing.T) {
 
 func TestXHRSessionLifecycle(t *testing.T) {
 	leak.Check(t)
-	_, url := serve(t, sockjs.Options{DisconnectDelay: 200 * time.Millisecond}, echo)
+	_, url := serve(t, sockjs.Options{DisconnectDelay: 500 * time.Millisecond}, echo)
 	if code, body := post(t, url+"/000/x/xhr", ""); code != 200 || body != "o\n" {
 		t.Fatalf("open: %d %q", code, body)
 	}
@@ -126,7 +126,7 @@ func TestXHRSessionLifecycle(t *testing.T) {
 	if _, body := post(t, url+"/000/x/xhr", ""); body != "a[\"a\",\"b\"]\n" {
 		t.Fatalf("poll: %q", body)
 	}
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
 	if code, _ := post(t, url+"/000/x/xhr_send", `["a"]`); code != 404 {
 		t.Fatalf("send after expiry: %d, want 404", code)
 	}
