@@ -6,9 +6,12 @@
 //	for state := stateOpen; state != nil; { state = state(s) }
 //
 // Everything else talks to that goroutine through channels: transports attach
-// receivers and deliver inbound messages through the mailbox, the application
-// sends through a bounded outbox and receives through an unbuffered channel,
-// timers are selected on directly. Nothing in this package takes a lock.
+// receivers and deliver the messages of HTTP send requests through the
+// mailbox, the application sends through a small outbox channel that the
+// actor empties into its bounded queue, timers are selected on directly.
+// Messages reach Recv over an unbuffered channel, from the actor's inbox or,
+// for a websocket, straight from the connection's reader (Push). Nothing in
+// this package takes a lock.
 //
 // The actor never performs network I/O itself. When a frame must be written,
 // it hands the frame to a short-lived writer goroutine and goes on serving its
