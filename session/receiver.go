@@ -1,5 +1,7 @@
 package session
 
+import "github.com/gosockjs/sockjs/internal/frame"
+
 // FrameKind says which SockJS frame a Frame is.
 type FrameKind uint8
 
@@ -43,8 +45,6 @@ type Receiver interface {
 	DelayDisconnect() bool
 }
 
-// Message is one message for the client.
-type Message struct {
-	Text string // the message itself
-	JSON []byte // Text encoded as a SockJS JSON string, if prepared in advance; nil otherwise
-}
+// Message is one message for the client: its text, and its JSON encoding
+// when it was prepared in advance (Prepare).
+type Message = frame.Message

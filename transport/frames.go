@@ -13,25 +13,8 @@ func appendFrame(dst []byte, f session.Frame) []byte {
 	case session.FrameHeartbeat:
 		return append(dst, frame.Heartbeat...)
 	case session.FrameMessages:
-		return appendMessages(dst, f.Messages)
+		return frame.AppendMessages(dst, f.Messages)
 	default:
 		return frame.AppendClose(dst, f.Code, f.Reason)
 	}
-}
-
-// appendMessages appends a[...], copying messages that were encoded in
-// advance and encoding the others.
-func appendMessages(dst []byte, msgs []session.Message) []byte {
-	dst = append(dst, 'a', '[')
-	for i, m := range msgs {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		if m.JSON != nil {
-			dst = append(dst, m.JSON...)
-		} else {
-			dst = frame.AppendString(dst, m.Text)
-		}
-	}
-	return append(dst, ']')
 }

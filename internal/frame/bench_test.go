@@ -44,9 +44,10 @@ func BenchmarkAppendMessages(b *testing.B) {
 		b.Run(bm.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(totalLen(bm.msgs))
+			msgs := texts(bm.msgs...)
 			var buf []byte
 			for range b.N {
-				buf = frame.AppendMessages(buf[:0], bm.msgs)
+				buf = frame.AppendMessages(buf[:0], msgs)
 			}
 		})
 	}
@@ -78,8 +79,8 @@ func BenchmarkDecodeMessages(b *testing.B) {
 		payload string
 	}{
 		{"One", `["hello world"]`},
-		{"ASCII", string(frame.AppendMessages(nil, asciiMessages)[1:])},
-		{"Unicode", string(frame.AppendMessages(nil, unicodeMessages)[1:])},
+		{"ASCII", string(frame.AppendMessages(nil, texts(asciiMessages...))[1:])},
+		{"Unicode", string(frame.AppendMessages(nil, texts(unicodeMessages...))[1:])},
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			p := []byte(bm.payload)
@@ -95,7 +96,7 @@ func BenchmarkDecodeMessages(b *testing.B) {
 }
 
 func BenchmarkWrappers(b *testing.B) {
-	f := frame.AppendMessages(nil, asciiMessages)
+	f := frame.AppendMessages(nil, texts(asciiMessages...))
 	b.Run("EventSource", func(b *testing.B) {
 		b.ReportAllocs()
 		var buf []byte

@@ -13,25 +13,27 @@ const (
 	// Heartbeat is the heartbeat frame, sent while a session is idle so that
 	// proxies do not time the connection out.
 	Heartbeat = "h"
-
-	// AnotherConnectionStillOpen is the close frame sent to a receiving
-	// request that arrives while the session already has one (PROTOCOL.md
-	// §6.5). It is the same as AppendClose(nil, 2010,
-	// "Another connection still open"), kept as a constant because it is
-	// sent without touching the session.
-	AnotherConnectionStillOpen = `c[2010,"Another connection still open"]`
 )
 
+// Message is one message of a messages frame: its text, and optionally the
+// text already encoded by AppendString (a message prepared once for many
+// sessions), which AppendMessages then copies instead of encoding again.
+type Message struct {
+	Text string // the message
+	JSON []byte // Text as AppendString encodes it, or nil
+}
+
 // AppendMessages appends the messages frame a["m1","m2",...] to dst, each
-// message encoded by AppendString and separated by a comma with no spaces.
-// The protocol never sends an empty messages frame, so msgs must not be
-// empty; if it is, AppendMessages writes a[] rather than failing.
-func AppendMessages(dst []byte, msgs []string) []byte {
+// message encoded by AppendString (or copied from its JSON) and separated by
+// a comma with no spaces. The protocol never sends an empty messages frame,
+// so msgs must not be empty; if it is, AppendMessages writes a[] rather than
+// failing.
+func AppendMessages(dst []byte, msgs []Message) []byte {
 	// Grow once for the common case (no escapes) so that a fresh buffer is
 	// not reallocated message by message.
 	n := len(`a[]`)
 	for _, m := range msgs {
-		n += len(m) + len(`"",`)
+		n += len(m.Text) + len(`"",`)
 	}
 	dst = slices.Grow(dst, n)
 
@@ -40,7 +42,11 @@ func AppendMessages(dst []byte, msgs []string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = AppendString(dst, m)
+		if m.JSON != nil {
+			dst = append(dst, m.JSON...)
+		} else {
+			dst = AppendString(dst, m.Text)
+		}
 	}
 	return append(dst, ']')
 }

@@ -11,9 +11,8 @@ func TestFixedFrames(t *testing.T) {
 	t.Parallel()
 	equal(t, "open", frame.Open, "o")
 	equal(t, "heartbeat", frame.Heartbeat, "h")
-	equal(t, "2010", frame.AnotherConnectionStillOpen, `c[2010,"Another connection still open"]`)
-	equal(t, "2010 via AppendClose", frame.AnotherConnectionStillOpen,
-		string(frame.AppendClose(nil, 2010, "Another connection still open")))
+	equal(t, "2010", string(frame.AppendClose(nil, 2010, "Another connection still open")),
+		`c[2010,"Another connection still open"]`)
 }
 
 func TestAppendMessages(t *testing.T) {
@@ -31,13 +30,13 @@ func TestAppendMessages(t *testing.T) {
 		{"no messages writes a[]", nil, `a[]`},
 	}
 	for _, tt := range tests {
-		equal(t, tt.name, string(frame.AppendMessages(nil, tt.msgs)), tt.want)
+		equal(t, tt.name, string(frame.AppendMessages(nil, texts(tt.msgs...))), tt.want)
 	}
 }
 
 func TestAppendMessagesAppendsToDst(t *testing.T) {
 	t.Parallel()
-	got := frame.AppendMessages([]byte("x"), []string{"y"})
+	got := frame.AppendMessages([]byte("x"), texts("y"))
 	equal(t, "appended", string(got), `xa["y"]`)
 }
 
@@ -46,7 +45,7 @@ func TestAppendMessagesAppendsToDst(t *testing.T) {
 // (134 with the xhr_streaming newline).
 func TestAppendMessagesResponseLimitArithmetic(t *testing.T) {
 	t.Parallel()
-	f := frame.AppendMessages(nil, []string{strings.Repeat("x", 128)})
+	f := frame.AppendMessages(nil, texts(strings.Repeat("x", 128)))
 	if len(f) != 133 {
 		t.Errorf("frame length = %d, want 133", len(f))
 	}

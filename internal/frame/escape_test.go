@@ -97,7 +97,7 @@ func TestAppendStringServerEncodes(t *testing.T) {
 			}
 		}
 	}
-	got := frame.AppendMessages(nil, []string{raw.String()})
+	got := frame.AppendMessages(nil, texts(raw.String()))
 	equal(t, "frame", string(got), `a["`+want.String()+`"]`)
 }
 
@@ -160,7 +160,7 @@ func TestAppendStringRoundTrip(t *testing.T) {
 		}
 		equal(t, "encoding/json round trip", viaJSON, s)
 
-		msgs, err := frame.DecodeMessages(frame.AppendMessages(nil, []string{s, s})[1:])
+		msgs, err := frame.DecodeMessages(frame.AppendMessages(nil, texts(s, s))[1:])
 		if err != nil || len(msgs) != 2 || msgs[0] != s || msgs[1] != s {
 			t.Fatalf("DecodeMessages round trip of %q: got %q, %v", s, msgs, err)
 		}

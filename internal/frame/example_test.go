@@ -8,7 +8,7 @@ import (
 
 func ExampleAppendMessages() {
 	var buf []byte
-	buf = frame.AppendMessages(buf[:0], []string{"hello", "line\u2028break 😀"})
+	buf = frame.AppendMessages(buf[:0], texts("hello", "line\u2028break 😀"))
 	fmt.Println(string(buf))
 	// Output: a["hello","line\u2028break \ud83d\ude00"]
 }
@@ -19,7 +19,7 @@ func ExampleAppendClose() {
 }
 
 func ExampleAppendJSONP() {
-	f := frame.AppendMessages(nil, []string{"x"})
+	f := frame.AppendMessages(nil, texts("x"))
 	fmt.Printf("%q\n", frame.AppendJSONP(nil, "callback", f))
 	// Output: "/**/callback(\"a[\\\"x\\\"]\");\r\n"
 }

@@ -132,7 +132,7 @@ func FuzzAppendString(f *testing.F) {
 		}
 
 		// Our own decoder agrees.
-		msgs, err := frame.DecodeMessages(frame.AppendMessages(nil, []string{s})[1:])
+		msgs, err := frame.DecodeMessages(frame.AppendMessages(nil, texts(s))[1:])
 		if err != nil || len(msgs) != 1 || msgs[0] != validUTF8(s) {
 			t.Fatalf("DecodeMessages round trip of %q: %q, %v", s, msgs, err)
 		}

@@ -2,6 +2,7 @@ package frame_test
 
 import (
 	"fmt"
+	"github.com/gosockjs/sockjs/internal/frame"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -64,4 +65,13 @@ func refQuote(s string) string {
 // what both encoding/json and this package make of such bytes.
 func validUTF8(s string) string {
 	return string([]rune(s))
+}
+
+// texts makes messages of plain strings, for AppendMessages.
+func texts(ss ...string) []frame.Message {
+	msgs := make([]frame.Message, len(ss))
+	for i, s := range ss {
+		msgs[i] = frame.Message{Text: s}
+	}
+	return msgs
 }

@@ -30,7 +30,7 @@ func TestAppendEventSource(t *testing.T) {
 // message of two spaces, NUL, LF, CR and a space travels JSON-escaped.
 func TestAppendEventSourceSuiteExample(t *testing.T) {
 	t.Parallel()
-	f := frame.AppendMessages(nil, []string{"  \x00\n\r "})
+	f := frame.AppendMessages(nil, texts("  \x00\n\r "))
 	got := frame.AppendEventSource([]byte("prefix"), f)
 	equal(t, "eventsource", string(got), "prefix"+`data: a["  \u0000\n\r "]`+"\r\n\r\n")
 }
@@ -56,7 +56,7 @@ func TestAppendHTMLFile(t *testing.T) {
 // hostile, puts markup into the htmlfile page.
 func TestAppendHTMLFileCannotCloseScript(t *testing.T) {
 	t.Parallel()
-	f := frame.AppendMessages(nil, []string{"</script><script>alert(1)</script>", "<!--", "]]>"})
+	f := frame.AppendMessages(nil, texts("</script><script>alert(1)</script>", "<!--", "]]>"))
 	got := string(frame.AppendHTMLFile(nil, f))
 	body := strings.TrimSuffix(strings.TrimPrefix(got, "<script>\np("), ");\n</script>\r\n")
 	if strings.ContainsAny(body, "<>&") {
