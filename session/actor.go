@@ -10,14 +10,11 @@ func (s *Session) handleCommon(ev event) {
 	switch ev := ev.(type) {
 	case delivery:
 		s.queueInbound(ev)
-	case attach:
-		close(ev.taken)
-		// Only reached in states that take receivers themselves.
-		s.reject(ev.r, s.closeFrame)
 	case closeRequest:
 		s.closeRequested(ev)
 	case abort, writeDone:
-		// A receiver that is no longer ours: nothing to do.
+		// A receiver that is no longer ours: nothing to do. (Every state
+		// handles attach itself.)
 	}
 }
 
@@ -216,17 +213,10 @@ func (s *Session) wrote(ev writeDone) stateFn {
 	}
 	s.writing = false
 	switch {
-	case ev.err != nil:
-		s.recv = nil
-		s.stopHeartbeat()
-		s.setCause(CodeInterrupted, ReasonInterrupted)
-		return stateEnded
-	case s.abortPending:
-		s.abortPending = false
-		if !ev.ended {
-			go ev.r.End()
+	case ev.err != nil || s.abortPending:
+		if ev.ended { // the writer has ended it already
+			s.recv = nil
 		}
-		s.recv = nil
 		return s.interrupted()
 	case ev.ended:
 		return s.detach()
@@ -288,8 +278,6 @@ func (s *Session) closeReceiver() stateFn {
 		// poll that carries queued messages has no room for the close frame:
 		// the client's next poll must still find the session.)
 		s.lastWrite = r
-		s.expiry.Reset(s.closingDelay())
-		return stateClosed
 	}
 	s.expiry.Reset(s.closingDelay())
 	return stateClosed

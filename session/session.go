@@ -65,7 +65,7 @@ type Session struct {
 	closePending bool         // a close arrived while a write was in flight
 	queue        []Message    // messages for the client, at most OutboxSize
 	batch        []Message    // messages handed to the writer; reused after writeDone
-	frames       [2]Frame     // frames handed to the writer; reused after writeDone
+	frames       [1]Frame     // the frame handed to the writer; reused after writeDone
 	closeFrame   Frame        // stored close frame once the session is closing
 	deliveries   []delivery   // inbound messages not yet taken by Recv
 	queued       int          // number of messages in deliveries
