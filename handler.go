@@ -152,19 +152,21 @@ func (h *Handler) serveInfo(w http.ResponseWriter, r *http.Request) {
 // sessionRoute describes one /S/I/name endpoint.
 type sessionRoute struct {
 	transport Transport
+	method    string // the method it serves
+	preflight bool   // OPTIONS is a CORS preflight
 	allow     string // the Allow header of a 405
-	cors      bool   // XHR-style endpoint: CORS headers and preflights
+	cors      bool   // CORS headers on its responses
 }
 
 var sessionRoutes = map[string]sessionRoute{
-	"websocket":     {TransportWebsocket, "GET", false},
-	"xhr":           {TransportXHR, "POST, OPTIONS", true},
-	"xhr_send":      {TransportXHR, "POST, OPTIONS", true},
-	"xhr_streaming": {TransportXHRStreaming, "POST, OPTIONS", true},
-	"eventsource":   {TransportEventSource, "GET", true},
-	"htmlfile":      {TransportHTMLFile, "GET", false},
-	"jsonp":         {TransportJSONP, "GET", false},
-	"jsonp_send":    {TransportJSONP, "POST", false},
+	"websocket":     {TransportWebsocket, "GET", false, "GET", false},
+	"xhr":           {TransportXHR, "POST", true, "POST, OPTIONS", true},
+	"xhr_send":      {TransportXHR, "POST", true, "POST, OPTIONS", true},
+	"xhr_streaming": {TransportXHRStreaming, "POST", true, "POST, OPTIONS", true},
+	"eventsource":   {TransportEventSource, "GET", false, "GET", true},
+	"htmlfile":      {TransportHTMLFile, "GET", false, "GET", false},
+	"jsonp":         {TransportJSONP, "GET", false, "GET", false},
+	"jsonp_send":    {TransportJSONP, "POST", false, "POST", false},
 }
 
 // serveSession serves the endpoints under /S/I/.
@@ -174,14 +176,14 @@ func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request, id, name 
 		h.notFound(w, r)
 		return
 	}
-	if r.Method == http.MethodOptions && route.allow == "POST, OPTIONS" {
+	if r.Method == http.MethodOptions && route.preflight {
 		if h.cors(w, r) {
 			h.cookie(w, r)
 			preflight(w, "OPTIONS, POST")
 		}
 		return
 	}
-	if r.Method == "" || !strings.HasPrefix(route.allow, r.Method) {
+	if r.Method != route.method {
 		h.notAllowed(w, r, route.allow)
 		return
 	}
@@ -210,22 +212,21 @@ func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request, id, name 
 	if !ok {
 		return
 	}
-	acquire, lookup := h.acquire(r, id, c), h.lookup(id, c)
 	switch name {
 	case "xhr":
-		transport.XHR(w, r, &h.tcfg, acquire)
+		transport.XHR(w, r, &h.tcfg, h.acquire(r, id, c))
 	case "xhr_send":
-		transport.XHRSend(w, r, &h.tcfg, lookup)
+		transport.XHRSend(w, r, &h.tcfg, h.lookup(id, c))
 	case "xhr_streaming":
-		transport.XHRStreaming(w, r, &h.tcfg, acquire)
+		transport.XHRStreaming(w, r, &h.tcfg, h.acquire(r, id, c))
 	case "eventsource":
-		transport.EventSource(w, r, &h.tcfg, acquire)
+		transport.EventSource(w, r, &h.tcfg, h.acquire(r, id, c))
 	case "jsonp":
-		transport.JSONP(w, r, &h.tcfg, callback, acquire)
+		transport.JSONP(w, r, &h.tcfg, callback, h.acquire(r, id, c))
 	case "jsonp_send":
-		transport.JSONPSend(w, r, &h.tcfg, lookup)
+		transport.JSONPSend(w, r, &h.tcfg, h.lookup(id, c))
 	case "htmlfile":
-		transport.HTMLFile(w, r, &h.tcfg, callback, acquire)
+		transport.HTMLFile(w, r, &h.tcfg, callback, h.acquire(r, id, c))
 	}
 }
 

@@ -3,6 +3,9 @@ package sockjs
 import (
 	"encoding/json"
 	"sync/atomic"
+
+	"github.com/gosockjs/sockjs/session"
+	"github.com/gosockjs/sockjs/transport"
 )
 
 // Metrics receives counts of what a Handler does, for monitoring. Its
@@ -26,27 +29,27 @@ type Metrics interface {
 
 // Reasons for RequestRejected.
 const (
-	RejectNotFound       = "not_found"       // no such route, or a disabled transport (404)
-	RejectMethod         = "method"          // wrong method (405)
-	RejectOrigin         = "origin"          // Origin not allowed (403)
-	RejectForbidden      = "forbidden"       // Authorize refused, or another client's session (403)
-	RejectCallback       = "callback"        // missing or invalid jsonp/htmlfile callback (500)
-	RejectPayload        = "payload"         // broken or missing JSON in a send (500)
-	RejectTooLarge       = "too_large"       // body over MaxBodySize (413)
-	RejectUnknownSession = "unknown_session" // send to a session that does not exist (404)
-	RejectInboxFull      = "inbox_full"      // InboxSize exceeded (503)
-	RejectSessionLimit   = "session_limit"   // MaxSessions reached (503)
-	RejectShuttingDown   = "shutting_down"   // after Shutdown (503)
-	RejectBadUpgrade     = "bad_upgrade"     // websocket URL without a valid handshake (400)
+	RejectNotFound       = "not_found"                    // no such route, or a disabled transport (404)
+	RejectMethod         = "method"                       // wrong method (405)
+	RejectOrigin         = "origin"                       // Origin not allowed (403)
+	RejectForbidden      = "forbidden"                    // Authorize refused, or another client's session (403)
+	RejectCallback       = "callback"                     // missing or invalid jsonp/htmlfile callback (500)
+	RejectPayload        = transport.RejectPayload        // broken or missing JSON in a send (500)
+	RejectTooLarge       = transport.RejectTooLarge       // body over MaxBodySize (413)
+	RejectUnknownSession = transport.RejectUnknownSession // send to a session that does not exist (404)
+	RejectInboxFull      = transport.RejectInboxFull      // InboxSize exceeded (503)
+	RejectSessionLimit   = "session_limit"                // MaxSessions reached (503)
+	RejectShuttingDown   = "shutting_down"                // after Shutdown (503)
+	RejectBadUpgrade     = transport.RejectBadUpgrade     // websocket URL without a valid handshake (400)
 )
 
-var rejectReasons = []string{
+var rejectReasons = [...]string{
 	RejectNotFound, RejectMethod, RejectOrigin, RejectForbidden, RejectCallback, RejectPayload,
 	RejectTooLarge, RejectUnknownSession, RejectInboxFull, RejectSessionLimit, RejectShuttingDown,
 	RejectBadUpgrade,
 }
 
-var transportNames = []string{
+var transportNames = [...]string{
 	"websocket", "rawwebsocket", "xhr", "xhr_streaming", "eventsource", "htmlfile", "jsonp",
 }
 
@@ -54,7 +57,7 @@ var transportNames = []string{
 // method returns the counts as JSON, so it can be published with
 // expvar.Publish. The zero value is ready to use.
 type Counters struct {
-	open         [7]atomic.Int64 // sessions open now, by transport (transportNames order)
+	open         [len(transportNames)]atomic.Int64 // sessions open now, by transport
 	opened       atomic.Int64
 	closed       atomic.Int64
 	slowConsumer atomic.Int64
@@ -62,21 +65,21 @@ type Counters struct {
 	bytesIn      atomic.Int64
 	messagesOut  atomic.Int64
 	bytesOut     atomic.Int64
-	rejected     [12]atomic.Int64 // by reason (rejectReasons order)
+	rejected     [len(rejectReasons)]atomic.Int64 // by reason
 }
 
 // CountersSnapshot is a point-in-time copy of Counters.
 type CountersSnapshot struct {
-	SessionsOpen         map[string]int64 `json:"sessions_open"`
-	SessionsOpened       int64            `json:"sessions_opened"`
-	SessionsClosed       int64            `json:"sessions_closed"`
-	SlowConsumerCloses   int64            `json:"slow_consumer_closes"`
-	MessagesIn           int64            `json:"messages_in"`
-	BytesIn              int64            `json:"bytes_in"`
-	MessagesOut          int64            `json:"messages_out"`
-	BytesOut             int64            `json:"bytes_out"`
-	RejectedRequests     map[string]int64 `json:"rejected_requests"`
-	RejectedRequestsSeen int64            `json:"rejected_requests_total"`
+	SessionsOpen          map[string]int64 `json:"sessions_open"`
+	SessionsOpened        int64            `json:"sessions_opened"`
+	SessionsClosed        int64            `json:"sessions_closed"`
+	SlowConsumerCloses    int64            `json:"slow_consumer_closes"`
+	MessagesIn            int64            `json:"messages_in"`
+	BytesIn               int64            `json:"bytes_in"`
+	MessagesOut           int64            `json:"messages_out"`
+	BytesOut              int64            `json:"bytes_out"`
+	RejectedRequests      map[string]int64 `json:"rejected_requests"`
+	RejectedRequestsTotal int64            `json:"rejected_requests_total"`
 }
 
 func indexOf(names []string, name string) int {
@@ -91,7 +94,7 @@ func indexOf(names []string, name string) int {
 // SessionOpened implements Metrics.
 func (c *Counters) SessionOpened(transport string) {
 	c.opened.Add(1)
-	if i := indexOf(transportNames, transport); i >= 0 {
+	if i := indexOf(transportNames[:], transport); i >= 0 {
 		c.open[i].Add(1)
 	}
 }
@@ -99,10 +102,10 @@ func (c *Counters) SessionOpened(transport string) {
 // SessionClosed implements Metrics.
 func (c *Counters) SessionClosed(transport string, code int) {
 	c.closed.Add(1)
-	if code == 1013 {
+	if code == session.CodeSlowConsumer {
 		c.slowConsumer.Add(1)
 	}
-	if i := indexOf(transportNames, transport); i >= 0 {
+	if i := indexOf(transportNames[:], transport); i >= 0 {
 		c.open[i].Add(-1)
 	}
 }
@@ -121,7 +124,7 @@ func (c *Counters) MessagesSent(n, bytes int) {
 
 // RequestRejected implements Metrics.
 func (c *Counters) RequestRejected(reason string) {
-	if i := indexOf(rejectReasons, reason); i >= 0 {
+	if i := indexOf(rejectReasons[:], reason); i >= 0 {
 		c.rejected[i].Add(1)
 	}
 }
@@ -145,7 +148,7 @@ func (c *Counters) Snapshot() CountersSnapshot {
 	for i, reason := range rejectReasons {
 		n := c.rejected[i].Load()
 		s.RejectedRequests[reason] = n
-		s.RejectedRequestsSeen += n
+		s.RejectedRequestsTotal += n
 	}
 	return s
 }

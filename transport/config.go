@@ -26,6 +26,16 @@ type Observer interface {
 	RequestRejected(reason string)
 }
 
+// Reasons the transports give Observer.RequestRejected; the root package
+// publishes them as its Reject* constants.
+const (
+	RejectPayload        = "payload"         // broken or missing JSON in a send (500)
+	RejectTooLarge       = "too_large"       // body over the size limit (413)
+	RejectUnknownSession = "unknown_session" // send to a session that does not exist (404)
+	RejectInboxFull      = "inbox_full"      // inbound queue full (503)
+	RejectBadUpgrade     = "bad_upgrade"     // websocket URL without a valid handshake (400)
+)
+
 // StatusError is an error that says which HTTP status answers it; Acquire
 // and Lookup return one to refuse a request (403, 503).
 type StatusError interface {

@@ -86,13 +86,13 @@ func deliver(w http.ResponseWriter, r *http.Request, msgs []string, lookup Looku
 		refuse(w, err)
 		return false
 	case s == nil:
-		obs.RequestRejected("unknown_session")
+		obs.RequestRejected(RejectUnknownSession)
 		plainError(w, "Session not found.", http.StatusNotFound)
 		return false
 	}
 	switch err := s.Deliver(r.Context(), msgs); {
 	case errors.Is(err, session.ErrInboxFull):
-		obs.RequestRejected("inbox_full")
+		obs.RequestRejected(RejectInboxFull)
 		plainError(w, "Too many pending messages.", http.StatusServiceUnavailable)
 		return false
 	case err != nil:
@@ -116,10 +116,10 @@ func totalLen(msgs []string) int {
 func sendError(w http.ResponseWriter, err error, obs Observer) {
 	switch {
 	case errors.Is(err, errTooLarge):
-		obs.RequestRejected("too_large")
+		obs.RequestRejected(RejectTooLarge)
 		plainError(w, "Payload too large.", http.StatusRequestEntityTooLarge)
 	case errors.Is(err, frame.ErrBrokenJSON), errors.Is(err, frame.ErrPayloadExpected):
-		obs.RequestRejected("payload")
+		obs.RequestRejected(RejectPayload)
 		plainError(w, err.Error(), http.StatusInternalServerError)
 	default:
 		plainError(w, "Cannot read the request body.", http.StatusBadRequest)

@@ -129,7 +129,7 @@ func RawWebsocket(w http.ResponseWriter, r *http.Request, cfg *Config, create Cr
 
 func serveWebsocket(w http.ResponseWriter, r *http.Request, cfg *Config, create Create, raw bool) {
 	if !isUpgrade(r) {
-		cfg.Observer.RequestRejected("bad_upgrade")
+		cfg.Observer.RequestRejected(RejectBadUpgrade)
 		plainError(w, "Not a valid websocket request", http.StatusBadRequest)
 		return
 	}
@@ -174,9 +174,10 @@ func readLoop(s *session.Session, ws *wsReceiver, raw bool, obs Observer) {
 			_ = ws.conn.Close(websocket.StatusCode(3000), "Broken framing.")
 			return
 		}
-		if err := s.Push(ctx, msgs); err != nil {
-			return
-		}
+		// Push returns once the application took the messages or the
+		// session closed; in the latter case the connection is closing too
+		// and the next Read fails.
+		_ = s.Push(ctx, msgs)
 		obs.MessagesReceived(len(msgs), totalLen(msgs))
 	}
 }
