@@ -59,11 +59,14 @@ func TestOversizedBodyIs413(t *testing.T) {
 }
 
 func TestMaxSessions(t *testing.T) {
-	_, url := serve(t, sockjs.Options{MaxSessions: 2}, echo)
+	h, url := serve(t, sockjs.Options{MaxSessions: 2}, echo)
 	post(t, url+"/000/a/xhr", "")
 	post(t, url+"/000/b/xhr", "")
 	if code, _ := post(t, url+"/000/c/xhr", ""); code != http.StatusServiceUnavailable {
 		t.Fatalf("third session: %d, want 503", code)
+	}
+	if n := h.Sessions(); n != 2 {
+		t.Fatalf("Handler.Sessions() = %d, want 2", n)
 	}
 	if code, body := post(t, url+"/000/a/xhr_send", `["x"]`); code != 204 {
 		t.Fatalf("existing session refused: %d %q", code, body)
@@ -172,6 +175,8 @@ var badRequests = []struct {
 	{"DELETE", "/000/bad/jsonp_send", "", "", 405},
 	{"GET", "/000/bad/nosuch", "", "", 404},
 	{"GET", "/000/bad/websocket", "", "", 400},
+	{"PO", "/000/bad/xhr", "", "", 405},         // not POST, however it starts
+	{"GE", "/000/bad/eventsource", "", "", 405}, // not GET
 }
 
 // Thousands of bad requests get their statuses, create no session, and leave
@@ -184,7 +189,7 @@ func TestBadRequestFlood(t *testing.T) {
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	const rounds = 500 // 500 × 20 shapes = 10,000 requests
+	const rounds = 500 // 500 × 22 shapes = 11,000 requests
 	for i := 0; i < rounds; i++ {
 		for _, r := range badRequests {
 			req, _ := http.NewRequest(r.method, url+r.path, strings.NewReader(r.body))
@@ -211,4 +216,35 @@ func TestBadRequestFlood(t *testing.T) {
 		t.Errorf("the session was harmed by bad requests: %d", code)
 	}
 	http.DefaultClient.CloseIdleConnections()
+}
+
+// A websocket peer that stops answering pings is dropped, and its session
+// ends, even though writes into its socket buffer still succeed.
+func TestUnresponsiveWebsocketPeerIsDropped(t *testing.T) {
+	leak.Check(t)
+	opened := make(chan *sockjs.Session, 1)
+	_, url := serve(t, sockjs.Options{HeartbeatDelay: 100 * time.Millisecond, WriteTimeout: 300 * time.Millisecond},
+		func(s *sockjs.Session) {
+			opened <- s
+			<-s.Context().Done()
+		})
+	c := dialWS(t, url+"/000/mute/websocket")
+	if got := readWS(t, c); got != "o" {
+		t.Fatalf("open frame %q", got)
+	}
+	s := <-opened
+	// The client reads no more, so it answers no ping.
+	select {
+	case <-s.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the session of a peer that answers no ping did not end")
+	}
+}
+
+func TestJSONPIsNosniff(t *testing.T) {
+	_, url := serve(t, sockjs.Options{DisconnectDelay: time.Second}, echo)
+	resp := do(t, "GET", url+"/000/ns/jsonp?c=cb", nil, "")
+	if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Fatalf("jsonp X-Content-Type-Options = %q, want nosniff", got)
+	}
 }
