@@ -100,6 +100,17 @@ func serveReceiver(w http.ResponseWriter, r *http.Request, name string, contentT
 		return
 	}
 	w.Header()["Content-Type"] = contentType
+	if h.limit > 0 && r.ProtoMajor == 1 {
+		// A streaming response's connection is not kept alive. A browser
+		// that abandons a response it could reuse the connection after
+		// (Chromium, when an iframe or XHR goes away between two reads)
+		// keeps reading it for up to 5 s to drain it; the server would see
+		// the abort, and end the session, only then. With "close" the
+		// browser drops the socket at once. HTTP/2 is left alone: there the
+		// header would shut down the whole connection, and an abandoned
+		// stream is reset at once anyway.
+		w.Header()["Connection"] = closeConnection
+	}
 	if len(prelude) > 0 {
 		w.WriteHeader(http.StatusOK)
 		if h.send(prelude) != nil {
@@ -149,9 +160,10 @@ func plainError(w http.ResponseWriter, msg string, code int) {
 // Header values shared by every response. net/http only reads header
 // values, so assigning these slices saves an allocation per header.
 var (
-	plainType      = []string{"text/plain; charset=UTF-8"}
-	javascriptType = []string{"application/javascript; charset=UTF-8"}
-	eventType      = []string{"text/event-stream"}
-	htmlType       = []string{"text/html; charset=UTF-8"}
-	nosniff        = []string{"nosniff"}
+	plainType       = []string{"text/plain; charset=UTF-8"}
+	javascriptType  = []string{"application/javascript; charset=UTF-8"}
+	eventType       = []string{"text/event-stream"}
+	htmlType        = []string{"text/html; charset=UTF-8"}
+	nosniff         = []string{"nosniff"}
+	closeConnection = []string{"close"}
 )

@@ -191,6 +191,10 @@ function leaveBoundMs(transport) {
       // A websocket close or an aborted streaming request: the server must
       // end the session at once (PROTOCOL.md 6.8), so well before the 5 s
       // disconnect delay, which would mean the abort went unnoticed.
+      // (Chromium may drain an abandoned keep-alive response for up to 5 s
+      // before it closes the socket; streaming responses say
+      // "Connection: close" so that it drops them at once. A run that
+      // failed here at 5017 ms for iframe-htmlfile found that.)
       return 4_000;
   }
 }
