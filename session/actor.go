@@ -122,7 +122,7 @@ func (s *Session) enqueue(m Message) bool {
 // idle. Messages sent while a write is in flight wait and go out together in
 // the next frame.
 func (s *Session) flush() {
-	if s.recv == nil || s.writing || len(s.queue) == 0 {
+	if s.recv == nil || len(s.queue) == 0 || s.busy() {
 		return
 	}
 	s.batch, s.queue = s.queue, s.batch[:0]
@@ -189,43 +189,81 @@ func (s *Session) reject(r Receiver, frames ...Frame) {
 	go s.job(r, frames, true)
 }
 
-// job runs on a writer goroutine: it writes frames to r, reports back to the
-// actor, and ends r when it is used up.
+// job runs on a writer goroutine: it writes frames to r and reports back
+// to the actor.
 //
-// The actor hears of the end before the receiver ends: once a polling
-// response is complete the client may poll again at once, and that request
-// must find the session free, not still attached to this one (the mailbox
-// is FIFO, so writeDone is handled before the new request's attach).
+// A write after which r stays attached leaves a token in s.written and
+// wakes nobody: the actor collects the token when it next needs the
+// receiver (busy), so a message costs no round trip to the actor after its
+// write.
+//
+// A write that uses r up posts writeDone, and the actor hears of it before
+// r ends: once a polling response is complete the client may poll again at
+// once, and that request must find the session free, not still attached to
+// this one (the mailbox is FIFO, so writeDone is handled before the new
+// request's attach).
 func (s *Session) job(r Receiver, frames []Frame, end bool) {
 	full, err := r.Write(frames)
-	ended := end || full || err != nil
-	s.post(writeDone{r: r, ended: ended, err: err})
-	if ended {
-		r.End()
+	if !end && !full && err == nil {
+		s.written <- struct{}{} // never blocks: one write at a time, and the actor took the last token
+		return
+	}
+	s.post(writeDone{r: r, err: err})
+	r.End()
+}
+
+// busy reports whether a write on the attached receiver is in flight,
+// collecting the token of one that finished.
+func (s *Session) busy() bool {
+	if !s.writing {
+		return false
+	}
+	select {
+	case <-s.written:
+		s.writing = false
+		return false
+	default:
+		return true
 	}
 }
 
-// wrote handles the end of a write on the attached receiver. It returns the
-// next state, or nil to stay active.
-func (s *Session) wrote(ev writeDone) stateFn {
-	if ev.r != s.recv {
-		return nil
+// writtenC returns the channel of the writer's token while the actor has
+// something waiting for the write in flight to finish, and nil otherwise.
+func (s *Session) writtenC() <-chan struct{} {
+	if s.writing && (len(s.queue) > 0 || s.closePending || s.abortPending) {
+		return s.written
 	}
+	return nil
+}
+
+// writerFree goes on with what waited for the write in flight, which has
+// finished with the receiver still attached. It returns the next state, or
+// nil to stay active.
+func (s *Session) writerFree() stateFn {
 	s.writing = false
 	switch {
-	case ev.err != nil || s.abortPending:
-		if ev.ended { // the writer has ended it already
-			s.recv = nil
-		}
+	case s.abortPending:
 		return s.interrupted()
-	case ev.ended:
-		return s.detach()
 	case s.closePending:
 		s.closePending = false
 		return s.closeReceiver()
 	}
 	s.flush()
 	return nil
+}
+
+// wrote handles writeDone for the attached receiver: the writer has ended
+// it, used up or failed. It returns the next state, or nil to stay active.
+func (s *Session) wrote(ev writeDone) stateFn {
+	if ev.r != s.recv {
+		return nil
+	}
+	s.writing = false
+	if ev.err != nil || s.abortPending {
+		s.recv = nil // the writer has ended it already
+		return s.interrupted()
+	}
+	return s.detach()
 }
 
 // detach lets go of a receiver that the writer ended normally.
@@ -255,7 +293,7 @@ func (s *Session) attachReceiver(r Receiver) {
 // closeActive closes the attached receiver now, or once its write in
 // flight is done (it then returns nil: stay active until then).
 func (s *Session) closeActive() stateFn {
-	if s.writing {
+	if s.busy() {
 		s.closePending = true
 		return nil
 	}

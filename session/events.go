@@ -15,11 +15,11 @@ type attach struct {
 // abort: the client or the network closed a receiver.
 type abort struct{ r Receiver }
 
-// writeDone: a writer goroutine finished a job on r.
+// writeDone: a writer goroutine finished a job that used r up, or failed
+// (err), and is ending r.
 type writeDone struct {
-	r     Receiver
-	ended bool  // the writer called r.End
-	err   error // the write failed; the writer ended r
+	r   Receiver
+	err error
 }
 
 // delivery: messages from the client. ack receives exactly one value: nil

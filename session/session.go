@@ -51,6 +51,7 @@ type Session struct {
 	outbox  chan Message    // from Send to the actor, which drains it at once
 	inbound chan inboundMsg // from the actor or Push to Recv, unbuffered
 	acks    chan chan error // acknowledgements Recv holds until the application asks for more
+	written chan struct{}   // the writer's token: a write finished, the receiver stays (see job)
 	done    chan struct{}   // closed by the actor when it exits
 
 	// ctx is cancelled, with a *CloseError cause, when the session stops
@@ -60,7 +61,7 @@ type Session struct {
 
 	// Owned by the actor goroutine.
 	recv         Receiver     // attached receiver, or nil
-	writing      bool         // a write job for recv is in flight
+	writing      bool         // a write job for recv is in flight, or its token is not collected yet
 	abortPending bool         // recv was aborted while a write was in flight
 	closePending bool         // a close arrived while a write was in flight
 	queue        []Message    // messages for the client, at most OutboxSize
@@ -91,6 +92,7 @@ func New(transport string, r *http.Request, cfg *Config) *Session {
 		outbox:    make(chan Message, outboxBuffer),
 		inbound:   make(chan inboundMsg),
 		acks:      make(chan chan error, heldAcks),
+		written:   make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		ctx:       ctx,
 		cancel:    cancel,

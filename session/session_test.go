@@ -219,3 +219,81 @@ func TestRecvWithSessionContextReturnsCloseError(t *testing.T) {
 		}
 	}
 }
+
+// A close requested while a write is in flight goes out once that write
+// has finished, after the messages queued behind it, and ends the
+// receiver.
+func TestCloseWaitsForTheWriteInFlight(t *testing.T) {
+	s, _ := newSession(t)
+	r := newGated()
+	_ = s.Attach(r)
+	r.next(t) // the open frame, held
+	_ = s.Send("last")
+	if err := s.Close(3000, "Go away!"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case f := <-r.frames:
+		t.Fatalf("wrote %+v while the open frame was still being written", f)
+	case <-time.After(50 * time.Millisecond):
+	}
+	r.gate <- struct{}{} // the open frame is written
+	f := r.next(t)
+	if len(f) != 2 || texts(f[0])[0] != "last" || f[1].Kind != session.FrameClose || f[1].Code != 3000 {
+		t.Fatalf("want the queued message and c[3000], got %+v", f)
+	}
+	r.gate <- struct{}{}
+	select {
+	case <-r.ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the receiver was not ended after the close frame")
+	}
+}
+
+// An abort while a write is in flight ends the session once the write has
+// finished, with 1002, and ends the receiver.
+func TestAbortWaitsForTheWriteInFlight(t *testing.T) {
+	s, _ := newSession(t)
+	r := newGated()
+	_ = s.Attach(r)
+	r.next(t) // the open frame, held
+	s.Abort(r)
+	time.Sleep(50 * time.Millisecond)
+	if s.Context().Err() != nil {
+		t.Fatal("the session ended while its write was still in flight")
+	}
+	r.gate <- struct{}{}
+	select {
+	case <-s.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the session did not end after the aborted write finished")
+	}
+	var ce *session.CloseError
+	if !errors.As(context.Cause(s.Context()), &ce) || ce.Code != session.CodeInterrupted {
+		t.Fatalf("cause %v, want 1002", context.Cause(s.Context()))
+	}
+	select {
+	case <-r.ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the receiver was not ended")
+	}
+}
+
+// Writes that leave the receiver attached need no reply to the actor; the
+// next message still goes out, each in its own frame.
+func TestSequentialWritesAfterIdle(t *testing.T) {
+	s, _ := newSession(t)
+	r := newGated()
+	_ = s.Attach(r)
+	r.next(t)
+	r.gate <- struct{}{}
+	for _, msg := range []string{"a", "b", "c"} {
+		time.Sleep(10 * time.Millisecond) // the writer is done and gone
+		_ = s.Send(msg)
+		f := r.next(t)
+		if got := texts(f[0]); len(got) != 1 || got[0] != msg {
+			t.Fatalf("frame %v, want [%s]", got, msg)
+		}
+		r.gate <- struct{}{}
+	}
+}

@@ -57,7 +57,7 @@ func stateActive(s *Session) stateFn {
 				if ev.r != s.recv {
 					continue
 				}
-				if s.writing {
+				if s.busy() {
 					s.abortPending = true
 					continue
 				}
@@ -83,8 +83,12 @@ func stateActive(s *Session) stateFn {
 				continue
 			}
 			s.flush()
+		case <-s.writtenC():
+			if next := s.writerFree(); next != nil {
+				return next
+			}
 		case <-s.heartbeatC():
-			if !s.writing {
+			if !s.busy() {
 				s.write(Frame{Kind: FrameHeartbeat})
 			}
 		case s.inboundC() <- s.nextInbound():
