@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"strings"
@@ -162,15 +163,22 @@ func serveWebsocket(w http.ResponseWriter, r *http.Request, cfg *Config, create 
 // application pushes back on the client through TCP.
 func readLoop(s *session.Session, ws *wsReceiver, raw bool, obs Observer) {
 	ctx := context.Background()
+	var (
+		buf  bytes.Buffer // the message's bytes, reused
+		msgs []string     // its messages, reused: Push returns once they were taken
+	)
 	for {
-		_, p, err := ws.conn.Read(ctx)
+		_, r, err := ws.conn.Reader(ctx)
 		if err != nil {
 			return
 		}
-		var msgs []string
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			return
+		}
 		if raw {
-			msgs = []string{string(p)}
-		} else if msgs, err = frame.DecodeWebsocketMessage(p); err != nil {
+			msgs = append(msgs, buf.String())
+		} else if msgs, err = frame.DecodeWebsocketMessage(msgs, buf.Bytes()); err != nil {
 			_ = ws.conn.Close(websocket.StatusCode(3000), "Broken framing.")
 			return
 		}
@@ -179,8 +187,17 @@ func readLoop(s *session.Session, ws *wsReceiver, raw bool, obs Observer) {
 		// and the next Read fails.
 		_ = s.Push(ctx, msgs)
 		obs.MessagesReceived(len(msgs), totalLen(msgs))
+		clear(msgs) // let the strings go with the application
+		msgs = msgs[:0]
+		if buf.Cap() > keptReadBuffer {
+			buf = bytes.Buffer{} // an idle connection keeps no large buffer
+		}
 	}
 }
+
+// keptReadBuffer is the largest read buffer a websocket keeps between
+// messages.
+const keptReadBuffer = 4 << 10
 
 // isUpgrade reports whether r asks for a websocket: Upgrade names websocket
 // and Connection has the upgrade token. Anything else is a 400 in SockJS,

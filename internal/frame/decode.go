@@ -3,6 +3,7 @@ package frame
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -30,28 +31,30 @@ func DecodeMessages(p []byte) ([]string, error) {
 		// trying to parse it.
 		return nil, ErrPayloadExpected
 	}
-	return decodePayload(p, i, false)
+	return decodePayload(nil, p, i, false)
 }
 
 // DecodeWebsocketMessage decodes one text message received on a SockJS
-// websocket (PROTOCOL.md §7.1). It differs from DecodeMessages in two ways,
-// both following Node: an empty message yields (nil, nil) and is to be
-// ignored, and a bare JSON string is accepted as a single message. A message
-// of whitespace only is not empty: it is broken JSON.
-func DecodeWebsocketMessage(p []byte) ([]string, error) {
+// websocket (PROTOCOL.md §7.1) and appends its messages to dst, which a
+// connection's reader reuses from message to message. It differs from
+// DecodeMessages in two ways, both following Node: an empty message adds
+// nothing and is to be ignored, and a bare JSON string is accepted as a
+// single message. A message of whitespace only is not empty: it is broken
+// JSON.
+func DecodeWebsocketMessage(dst []string, p []byte) ([]string, error) {
 	if len(p) == 0 {
-		return nil, nil
+		return dst, nil
 	}
-	return decodePayload(p, skipSpace(p, 0), true)
+	return decodePayload(dst, p, skipSpace(p, 0), true)
 }
 
 // decodePayload decodes the value that starts at p[i], which is preceded by
-// whitespace only. It handles the shapes a client sends (an array of strings
-// and, if bareString, a single string) itself and leaves every other case to
-// notMessages.
-func decodePayload(p []byte, i int, bareString bool) ([]string, error) {
+// whitespace only, and appends its messages to dst. It handles the shapes a
+// client sends (an array of strings and, if bareString, a single string)
+// itself and leaves every other case to notMessages.
+func decodePayload(dst []string, p []byte, i int, bareString bool) ([]string, error) {
 	if i < len(p) && p[i] == '[' {
-		return decodeArray(p, i+1)
+		return decodeArray(dst, p, i+1)
 	}
 	if bareString && i < len(p) && p[i] == '"' {
 		s, j, ok := decodeString(p, i+1)
@@ -61,21 +64,21 @@ func decodePayload(p []byte, i int, bareString bool) ([]string, error) {
 		if err := endOfPayload(p, j); err != nil {
 			return nil, err
 		}
-		return []string{s}, nil
+		return append(dst, s), nil
 	}
 	return nil, notMessages(p)
 }
 
-// decodeArray decodes an array of strings whose '[' ends just before p[i].
-// It reports broken JSON itself only where the grammar is unambiguous (after
+// decodeArray decodes an array of strings whose '[' ends just before p[i]
+// and appends them to dst. It reports broken JSON itself only where the grammar is unambiguous (after
 // a string only ',' or ']' may follow); a non-string element is handed to
 // notMessages, which tells a valid [1] from an invalid [,].
-func decodeArray(p []byte, i int) ([]string, error) {
+func decodeArray(dst []string, p []byte, i int) ([]string, error) {
 	i = skipSpace(p, i)
 	if i < len(p) && p[i] == ']' {
-		return nil, endOfPayload(p, i+1)
+		return dst, endOfPayload(p, i+1)
 	}
-	var msgs []string
+	msgs, sized := dst, false
 	for {
 		if i == len(p) || p[i] != '"' {
 			return nil, notMessages(p)
@@ -84,12 +87,12 @@ func decodeArray(p []byte, i int) ([]string, error) {
 		if !ok {
 			return nil, ErrBrokenJSON
 		}
-		if msgs == nil {
+		if !sized {
 			// Size the result once. Clients send JSON.stringify output,
 			// where elements are separated by exactly `","`; for other
 			// spacing this is only an estimate and append grows as usual.
 			// The count starts at the first string's closing quote.
-			msgs = make([]string, 0, 1+bytes.Count(p[j-1:], elementSeparator))
+			msgs, sized = slices.Grow(msgs, 1+bytes.Count(p[j-1:], elementSeparator)), true
 		}
 		msgs = append(msgs, s)
 		i = skipSpace(p, j)

@@ -116,10 +116,13 @@ func TestDecodeMessages(t *testing.T) {
 	})
 }
 
+// decodeWS decodes a websocket message into a fresh slice.
+func decodeWS(p []byte) ([]string, error) { return frame.DecodeWebsocketMessage(nil, p) }
+
 func TestDecodeWebsocketMessage(t *testing.T) {
 	t.Parallel()
-	checkDecode(t, frame.DecodeWebsocketMessage, arrayCases)
-	checkDecode(t, frame.DecodeWebsocketMessage, []decodeCase{
+	checkDecode(t, decodeWS, arrayCases)
+	checkDecode(t, decodeWS, []decodeCase{
 		{"empty message is ignored", ``, nil, nil},
 		{"whitespace only", " ", nil, frame.ErrBrokenJSON},
 		{"bare string", `"abc"`, []string{"abc"}, nil},
@@ -135,9 +138,28 @@ func TestDecodeWebsocketMessage(t *testing.T) {
 
 func TestDecodeEmptyMessageIsNil(t *testing.T) {
 	t.Parallel()
-	msgs, err := frame.DecodeWebsocketMessage(nil)
+	msgs, err := frame.DecodeWebsocketMessage(nil, nil)
 	if msgs != nil || err != nil {
-		t.Errorf("DecodeWebsocketMessage(nil) = %q, %v; want nil, nil", msgs, err)
+		t.Errorf("DecodeWebsocketMessage(nil, nil) = %q, %v; want nil, nil", msgs, err)
+	}
+}
+
+// A reader reuses one slice for every message: decoding appends to it and
+// allocates nothing for the slice once it is large enough.
+func TestDecodeWebsocketMessageAppends(t *testing.T) {
+	dst := make([]string, 1, 4)
+	dst[0] = "kept"
+	got, err := frame.DecodeWebsocketMessage(dst, []byte(`["a","b"]`))
+	if err != nil || len(got) != 3 || got[0] != "kept" || got[1] != "a" || got[2] != "b" {
+		t.Fatalf("got %q, %v; want [kept a b]", got, err)
+	}
+	if &got[0] != &dst[0] {
+		t.Errorf("a slice with room was reallocated")
+	}
+	buf := make([]string, 0, 4)
+	p := []byte(`["hello"]`)
+	if n := testing.AllocsPerRun(100, func() { _, _ = frame.DecodeWebsocketMessage(buf[:0], p) }); n != 1 {
+		t.Errorf("%v allocations per message, want 1 (the string)", n)
 	}
 }
 

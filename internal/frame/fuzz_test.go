@@ -87,7 +87,7 @@ func FuzzDecodeMessages(f *testing.F) {
 func FuzzDecodeWebsocketMessage(f *testing.F) {
 	addDecodeSeeds(f)
 	f.Fuzz(func(t *testing.T, p []byte) {
-		got, err := frame.DecodeWebsocketMessage(p)
+		got, err := frame.DecodeWebsocketMessage(nil, p)
 		want, wantErr := jsonOracle(p, true)
 		if len(p) == 0 {
 			want, wantErr = nil, nil // an empty message is ignored
