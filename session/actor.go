@@ -12,9 +12,9 @@ func (s *Session) handleCommon(ev event) {
 		s.queueInbound(ev)
 	case closeRequest:
 		s.closeRequested(ev)
-	case abort, writeDone:
-		// A receiver that is no longer ours: nothing to do. (Every state
-		// handles attach itself.)
+	case abort, writeDone, heartbeatDue:
+		// A receiver that is no longer ours, or a heartbeat without one:
+		// nothing to do. (Every state handles attach itself.)
 	}
 }
 
@@ -129,18 +129,14 @@ func (s *Session) flush() {
 	s.write(Frame{Kind: FrameMessages, Messages: s.batch})
 }
 
-// heartbeatC returns the heartbeat ticker's channel while a receiver is
-// attached.
-func (s *Session) heartbeatC() <-chan time.Time {
-	if s.recv == nil || s.heartbeat == nil {
-		return nil
-	}
-	return s.heartbeat.C
-}
-
+// startHeartbeat arms the heartbeat timer. It is a function timer that
+// posts heartbeatDue, not a ticker in the actor's select: a goroutine that
+// parks on a timer's channel puts the timer into the runtime's heap and
+// takes it out again on every wakeup, which a busy session would pay on
+// every message.
 func (s *Session) startHeartbeat() {
 	if s.heartbeat == nil {
-		s.heartbeat = time.NewTicker(s.cfg.HeartbeatDelay)
+		s.heartbeat = time.AfterFunc(s.cfg.HeartbeatDelay, func() { s.post(heartbeatDue{}) })
 		return
 	}
 	s.heartbeat.Reset(s.cfg.HeartbeatDelay)
@@ -150,6 +146,19 @@ func (s *Session) stopHeartbeat() {
 	if s.heartbeat != nil {
 		s.heartbeat.Stop()
 	}
+}
+
+// heartbeatDue writes a heartbeat frame unless a write is in flight (which
+// keeps the connection busy anyway) and arms the timer for the next one. A
+// heartbeatDue that was on its way when the receiver went is ignored.
+func (s *Session) heartbeatDue() {
+	if s.recv == nil {
+		return
+	}
+	if !s.busy() {
+		s.write(Frame{Kind: FrameHeartbeat})
+	}
+	s.heartbeat.Reset(s.cfg.HeartbeatDelay)
 }
 
 // drainOutbox moves every message waiting in the outbox to the queue, as

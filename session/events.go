@@ -36,8 +36,12 @@ type closeRequest struct {
 	reason string
 }
 
+// heartbeatDue: the heartbeat timer fired.
+type heartbeatDue struct{}
+
 func (attach) isEvent()       {}
 func (abort) isEvent()        {}
 func (writeDone) isEvent()    {}
 func (delivery) isEvent()     {}
 func (closeRequest) isEvent() {}
+func (heartbeatDue) isEvent() {}

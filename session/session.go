@@ -60,22 +60,22 @@ type Session struct {
 	cancel context.CancelCauseFunc
 
 	// Owned by the actor goroutine.
-	recv         Receiver     // attached receiver, or nil
-	writing      bool         // a write job for recv is in flight, or its token is not collected yet
-	abortPending bool         // recv was aborted while a write was in flight
-	closePending bool         // a close arrived while a write was in flight
-	queue        []Message    // messages for the client, at most OutboxSize
-	batch        []Message    // messages handed to the writer; reused after writeDone
-	frames       [1]Frame     // the frame handed to the writer; reused after writeDone
-	closeFrame   Frame        // stored close frame once the session is closing
-	deliveries   []delivery   // inbound messages not yet taken by Recv
-	queued       int          // number of messages in deliveries
-	heartbeat    *time.Ticker // runs while a receiver is attached
-	expiry       *time.Timer  // runs while no receiver is attached
-	cause        *CloseError  // why the session closed, set once
-	opened       bool         // the open frame went out and OnOpen ran
-	shutdown     bool         // the server is shutting down
-	lastWrite    Receiver     // writing the final close frame; the session ends after it
+	recv         Receiver    // attached receiver, or nil
+	writing      bool        // a write job for recv is in flight, or its token is not collected yet
+	abortPending bool        // recv was aborted while a write was in flight
+	closePending bool        // a close arrived while a write was in flight
+	queue        []Message   // messages for the client, at most OutboxSize
+	batch        []Message   // messages handed to the writer; reused after writeDone
+	frames       [1]Frame    // the frame handed to the writer; reused after writeDone
+	closeFrame   Frame       // stored close frame once the session is closing
+	deliveries   []delivery  // inbound messages not yet taken by Recv
+	queued       int         // number of messages in deliveries
+	heartbeat    *time.Timer // posts heartbeatDue; runs while a receiver is attached
+	expiry       *time.Timer // runs while no receiver is attached
+	cause        *CloseError // why the session closed, set once
+	opened       bool        // the open frame went out and OnOpen ran
+	shutdown     bool        // the server is shutting down
+	lastWrite    Receiver    // writing the final close frame; the session ends after it
 }
 
 // New creates a session and starts its actor goroutine. The session waits

@@ -297,3 +297,28 @@ func TestSequentialWritesAfterIdle(t *testing.T) {
 		r.gate <- struct{}{}
 	}
 }
+
+// An idle attached receiver gets a heartbeat frame every HeartbeatDelay,
+// again and again.
+func TestHeartbeatsRepeat(t *testing.T) {
+	cfg := &session.Config{HeartbeatDelay: 20 * time.Millisecond, DisconnectDelay: time.Hour, OutboxSize: 8, InboxSize: 8, OnOpen: func(*session.Session) {}}
+	s := session.New("test", httptest.NewRequest("GET", "/", nil), cfg)
+	defer func() { s.Shutdown(); <-s.Done() }()
+	r := newGated()
+	for range 10 {
+		r.gate <- struct{}{}
+	}
+	_ = s.Attach(r)
+	if f := r.next(t); f[0].Kind != session.FrameOpen {
+		t.Fatalf("first frame %+v", f)
+	}
+	start := time.Now()
+	for i := range 3 {
+		if f := r.next(t); f[0].Kind != session.FrameHeartbeat {
+			t.Fatalf("frame %d: %+v, want a heartbeat", i, f)
+		}
+	}
+	if d := time.Since(start); d < 40*time.Millisecond {
+		t.Fatalf("3 heartbeats in %v, want them HeartbeatDelay apart", d)
+	}
+}

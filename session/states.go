@@ -66,6 +66,8 @@ func stateActive(s *Session) stateFn {
 				if next := s.wrote(ev); next != nil {
 					return next
 				}
+			case heartbeatDue:
+				s.heartbeatDue()
 			case closeRequest:
 				s.closeRequested(ev)
 				if next := s.closeActive(); next != nil {
@@ -86,10 +88,6 @@ func stateActive(s *Session) stateFn {
 		case <-s.writtenC():
 			if next := s.writerFree(); next != nil {
 				return next
-			}
-		case <-s.heartbeatC():
-			if !s.busy() {
-				s.write(Frame{Kind: FrameHeartbeat})
 			}
 		case s.inboundC() <- s.nextInbound():
 			s.took()
