@@ -68,6 +68,13 @@ func TestStuckWebsocketClientDoesNotStallOthers(t *testing.T) {
 	if d := time.Since(start); d > 100*time.Millisecond {
 		t.Errorf("Close and Send on the stuck session took %v", d)
 	}
+	// The write the stuck client never reads is cut off by the write
+	// timeout (within two timeouts), and the session ends.
+	select {
+	case <-s.Done():
+	case <-time.After(3 * 2 * time.Second):
+		t.Error("the stuck client's session did not end after the write timeout")
+	}
 }
 
 // An application that never calls Recv holds up only its own client: the

@@ -23,9 +23,10 @@ type wsReceiver struct {
 	raw     bool          // raw websocket: messages verbatim, no SockJS frames
 	done    chan struct{} // closed by End
 
+	deadline *watchdog // drops the connection when a write takes too long
+
 	// Owned by the writer goroutine of the moment.
-	text     []byte      // the message being written
-	deadline *time.Timer // drops the connection when a write takes too long
+	text []byte // the message being written
 }
 
 // Write implements session.Receiver.
@@ -72,17 +73,13 @@ func (ws *wsReceiver) writeRaw(f session.Frame) error {
 }
 
 // writeText writes one text message within the write timeout. The deadline
-// is a reused timer that drops the connection, rather than a context per
-// write: coder/websocket arms a context watcher for every write with a
-// cancellable context, which costs allocations on the hottest path.
+// is a watchdog that drops the connection, rather than a context per write:
+// coder/websocket arms a context watcher for every write with a cancellable
+// context, which costs allocations on the hottest path.
 func (ws *wsReceiver) writeText(p []byte) error {
-	if ws.deadline == nil {
-		ws.deadline = time.AfterFunc(ws.timeout, func() { _ = ws.conn.CloseNow() })
-	} else {
-		ws.deadline.Reset(ws.timeout)
-	}
+	ws.deadline.begin()
 	err := ws.conn.Write(context.Background(), websocket.MessageText, p)
-	ws.deadline.Stop()
+	ws.deadline.end()
 	return err
 }
 
@@ -110,6 +107,7 @@ func (ws *wsReceiver) ping() {
 // End implements session.Receiver.
 func (ws *wsReceiver) End() {
 	_ = ws.conn.CloseNow()
+	ws.deadline.stop()
 	close(ws.done)
 }
 
@@ -148,7 +146,14 @@ func serveWebsocket(w http.ResponseWriter, r *http.Request, cfg *Config, create 
 		_ = conn.Close(websocket.StatusTryAgainLater, err.Error())
 		return
 	}
-	ws := &wsReceiver{conn: conn, timeout: cfg.WriteTimeout, obs: cfg.Observer, raw: raw, done: make(chan struct{})}
+	ws := &wsReceiver{
+		conn:     conn,
+		timeout:  cfg.WriteTimeout,
+		obs:      cfg.Observer,
+		raw:      raw,
+		done:     make(chan struct{}),
+		deadline: newWatchdog(cfg.WriteTimeout, func() { _ = conn.CloseNow() }),
+	}
 	if s.Attach(ws) != nil {
 		_ = conn.CloseNow()
 		return
