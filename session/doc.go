@@ -8,14 +8,18 @@
 // Everything else talks to that goroutine through channels: transports attach
 // receivers and deliver the messages of HTTP send requests through the
 // mailbox, the application sends through a small outbox channel that the
-// actor empties into its bounded queue, timers are selected on directly.
+// actor empties into its bounded queue, the heartbeat timer posts to the
+// mailbox and the expiry timer is selected on directly.
 // Messages reach Recv over an unbuffered channel, from the actor's inbox or,
 // for a websocket, straight from the connection's reader (Push). Nothing in
 // this package takes a lock.
 //
 // The actor never performs network I/O itself. When a frame must be written,
 // it hands the frame to a short-lived writer goroutine and goes on serving its
-// mailbox; the writer reports back when the write is done. So a client that
-// stops reading can slow down only its own session, and no call of the
-// application API ever waits for the network.
+// mailbox. A writer whose receiver stays attached leaves a token in a
+// one-slot channel, which the actor collects when it next needs the
+// receiver, so a write costs the actor no wakeup; a writer that used its
+// receiver up, or failed, posts writeDone. So a client that stops reading
+// can slow down only its own session, and no call of the application API
+// ever waits for the network.
 package session
