@@ -296,3 +296,38 @@ func BenchmarkOpenClose(b *testing.B) {
 		<-r.ended
 	}
 }
+
+// benchPoll is a polling response for BenchmarkPoll: every write uses it
+// up.
+type benchPoll struct{ ended chan struct{} }
+
+func (p *benchPoll) Write([]session.Frame) (bool, error) { return true, nil }
+func (p *benchPoll) End()                                { close(p.ended) }
+func (p *benchPoll) DelayDisconnect() bool               { return true }
+
+// BenchmarkPoll measures one polling cycle without a network: a poll
+// attaches, a message is sent, the session writes it, lets go of the poll
+// and waits for the next one (passive, with its expiry armed).
+func BenchmarkPoll(b *testing.B) {
+	cfg := &session.Config{HeartbeatDelay: time.Hour, DisconnectDelay: time.Minute, OutboxSize: 1024, InboxSize: 1024, OnOpen: func(*session.Session) {}}
+	s := session.New("bench", nil, cfg)
+	defer func() { s.Shutdown(); <-s.Done() }()
+	first := &benchPoll{ended: make(chan struct{})}
+	if err := s.Attach(first); err != nil {
+		b.Fatal(err)
+	}
+	<-first.ended // the open frame
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		p := &benchPoll{ended: make(chan struct{})}
+		if err := s.Attach(p); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Send(benchMessage); err != nil {
+			b.Fatal(err)
+		}
+		<-p.ended
+	}
+	b.StopTimer() // a passive session's shutdown waits a grace period for a poll
+}

@@ -322,3 +322,55 @@ func TestHeartbeatsRepeat(t *testing.T) {
 		t.Fatalf("3 heartbeats in %v, want them HeartbeatDelay apart", d)
 	}
 }
+
+// pollReceiver is a polling response: every write uses it up.
+type pollReceiver struct {
+	frames chan []session.Frame
+	ended  chan struct{}
+}
+
+func newPoll() *pollReceiver {
+	return &pollReceiver{frames: make(chan []session.Frame, 4), ended: make(chan struct{})}
+}
+
+func (p *pollReceiver) Write(frames []session.Frame) (bool, error) {
+	p.frames <- append([]session.Frame(nil), frames...)
+	return true, nil
+}
+func (p *pollReceiver) End()                  { close(p.ended) }
+func (p *pollReceiver) DelayDisconnect() bool { return true }
+
+// A session expires after DisconnectDelay without a receiver, counted from
+// the last one: polls that keep coming keep it alive, however long it runs.
+func TestExpiryCountsFromTheLastReceiver(t *testing.T) {
+	const delay = 200 * time.Millisecond
+	cfg := &session.Config{HeartbeatDelay: time.Hour, DisconnectDelay: delay, OutboxSize: 8, InboxSize: 8, OnOpen: func(*session.Session) {}}
+	s := session.New("test", httptest.NewRequest("GET", "/", nil), cfg)
+	defer func() { s.Shutdown(); <-s.Done() }()
+	for i := range 6 { // six polls, each 40% of the delay after the last, 3 delays in all
+		p := newPoll()
+		if err := s.Attach(p); err != nil {
+			t.Fatalf("poll %d: %v", i, err)
+		}
+		if i == 0 {
+			<-p.ended // the open frame
+		} else {
+			time.Sleep(delay / 2) // a long poll, waiting
+			_ = s.Send("m")
+			<-p.ended
+		}
+		time.Sleep(delay * 4 / 10)
+		if err := s.Context().Err(); err != nil {
+			t.Fatalf("after poll %d the session ended: %v", i, context.Cause(s.Context()))
+		}
+	}
+	select {
+	case <-s.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the session did not expire once the polls stopped")
+	}
+	var ce *session.CloseError
+	if !errors.As(context.Cause(s.Context()), &ce) || ce.Reason != session.ReasonTimedOut {
+		t.Fatalf("cause %v, want a timeout", context.Cause(s.Context()))
+	}
+}
