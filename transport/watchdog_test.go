@@ -23,21 +23,21 @@ func TestWatchdogCutsAStuckWrite(t *testing.T) {
 }
 
 func TestWatchdogLeavesTimelyWritesAlone(t *testing.T) {
-	const timeout = 20 * time.Millisecond
+	const timeout = 100 * time.Millisecond
 	cut := make(chan struct{}, 1)
 	w := newWatchdog(timeout, func() { cut <- struct{}{} })
 	defer w.stop()
-	// Writes of a tenth of the timeout each, for ten timeouts, then idle
-	// for five more.
-	for range 100 {
+	// Writes of a twentieth of the timeout each, for three timeouts, then
+	// idle for three more.
+	for range 60 {
 		w.begin()
-		time.Sleep(timeout / 10)
+		time.Sleep(timeout / 20)
 		w.end()
 	}
-	time.Sleep(5 * timeout)
+	time.Sleep(3 * timeout)
 	select {
 	case <-cut:
-		t.Fatal("a write that took a tenth of the timeout was cut")
+		t.Fatal("a write that took a twentieth of the timeout was cut")
 	default:
 	}
 	// A stuck write after all that is still caught.
