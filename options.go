@@ -63,7 +63,9 @@ type Options struct {
 	AllowedOrigins []string
 
 	// WriteTimeout bounds every write to a client. A client that does not
-	// take a frame within it loses its connection. Default 10 s.
+	// take a frame within it loses its connection: on HTTP at the timeout,
+	// on a websocket between one and two timeouts (a watchdog that costs
+	// nothing per write checks once per timeout). Default 10 s.
 	WriteTimeout time.Duration
 
 	// MaxBodySize bounds the body of xhr_send and jsonp_send requests; larger
