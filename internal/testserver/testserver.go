@@ -42,6 +42,9 @@ type Server struct {
 //	/disabled_websocket_echo  echo without websockets
 //	/cookie_needed_echo       echo with the JSESSIONID cookie
 //	/default_echo             echo with the zero-value Options
+//	/big_echo                 echo with an 8 MiB response limit, so that a
+//	                          streaming response can carry megabytes (the
+//	                          browser suite's abandoned-stream test)
 func New() *Server { return NewWithClientURL("") }
 
 // NewWithClientURL is New with the sockjs-client script that the iframe page
@@ -56,6 +59,7 @@ func NewWithClientURL(clientURL string) *Server {
 		}, Echo),
 		sockjs.New("/cookie_needed_echo", sockjs.Options{JSessionID: true, AllowedOrigins: all, ClientURL: clientURL}, Echo),
 		sockjs.New("/default_echo", sockjs.Options{}, Echo),
+		sockjs.New("/big_echo", sockjs.Options{ResponseLimit: 8 << 20, AllowedOrigins: all, ClientURL: clientURL}, Echo),
 	}}
 }
 
