@@ -23,21 +23,21 @@ func TestWatchdogCutsAStuckWrite(t *testing.T) {
 }
 
 func TestWatchdogLeavesTimelyWritesAlone(t *testing.T) {
-	const timeout = 100 * time.Millisecond
+	const timeout = 200 * time.Millisecond
 	cut := make(chan struct{}, 1)
 	w := newWatchdog(timeout, func() { cut <- struct{}{} })
 	defer w.stop()
-	// Writes of a twentieth of the timeout each, for three timeouts, then
-	// idle for three more.
+	// Writes of a fortieth of the timeout each, for one and a half
+	// timeouts, then idle for three more.
 	for range 60 {
 		w.begin()
-		time.Sleep(timeout / 20)
+		time.Sleep(timeout / 40)
 		w.end()
 	}
 	time.Sleep(3 * timeout)
 	select {
 	case <-cut:
-		t.Fatal("a write that took a twentieth of the timeout was cut")
+		t.Fatal("a write that took a fortieth of the timeout was cut")
 	default:
 	}
 	// A stuck write after all that is still caught.
