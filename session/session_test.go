@@ -52,6 +52,16 @@ func (g *gatedReceiver) next(t *testing.T) []session.Frame {
 	}
 }
 
+// mustClose fails the test unless ch is closed within 5 s.
+func mustClose(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(5 * time.Second):
+		t.Fatal(what)
+	}
+}
+
 func newSession(t *testing.T) (*session.Session, chan *session.Session) {
 	opened := make(chan *session.Session, 1)
 	cfg := &session.Config{
@@ -243,11 +253,7 @@ func TestCloseWaitsForTheWriteInFlight(t *testing.T) {
 		t.Fatalf("want the queued message and c[3000], got %+v", f)
 	}
 	r.gate <- struct{}{}
-	select {
-	case <-r.ended:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the receiver was not ended after the close frame")
-	}
+	mustClose(t, r.ended, "the receiver was not ended after the close frame")
 }
 
 // An abort while a write is in flight ends the session once the write has
@@ -263,20 +269,12 @@ func TestAbortWaitsForTheWriteInFlight(t *testing.T) {
 		t.Fatal("the session ended while its write was still in flight")
 	}
 	r.gate <- struct{}{}
-	select {
-	case <-s.Done():
-	case <-time.After(5 * time.Second):
-		t.Fatal("the session did not end after the aborted write finished")
-	}
+	mustClose(t, s.Done(), "the session did not end after the aborted write finished")
 	var ce *session.CloseError
 	if !errors.As(context.Cause(s.Context()), &ce) || ce.Code != session.CodeInterrupted {
 		t.Fatalf("cause %v, want 1002", context.Cause(s.Context()))
 	}
-	select {
-	case <-r.ended:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the receiver was not ended")
-	}
+	mustClose(t, r.ended, "the receiver was not ended")
 }
 
 // Writes that leave the receiver attached need no reply to the actor; the
@@ -364,11 +362,7 @@ func TestExpiryCountsFromTheLastReceiver(t *testing.T) {
 			t.Fatalf("after poll %d the session ended: %v", i, context.Cause(s.Context()))
 		}
 	}
-	select {
-	case <-s.Done():
-	case <-time.After(5 * time.Second):
-		t.Fatal("the session did not expire once the polls stopped")
-	}
+	mustClose(t, s.Done(), "the session did not expire once the polls stopped")
 	var ce *session.CloseError
 	if !errors.As(context.Cause(s.Context()), &ce) || ce.Reason != session.ReasonTimedOut {
 		t.Fatalf("cause %v, want a timeout", context.Cause(s.Context()))
