@@ -3,6 +3,7 @@
 // playwright-core. Playwright's own browser download is never used.
 
 const fs = require('node:fs');
+const { before, after } = require('node:test');
 const { chromium } = require('playwright-core');
 
 const EXECUTABLE = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
@@ -48,4 +49,29 @@ function pageLog(page) {
   return lines;
 }
 
-module.exports = { launch, pageLog, EXECUTABLE };
+// browserSuite registers the hooks of a test file that drives Chromium:
+// before its tests, fx.init(), then start() (which starts the file's
+// servers), then the browser; after them, the browser, stop() and fx.close().
+// It returns an object whose `browser` is set once the hooks have run.
+function browserSuite(fx, start, stop = async () => {}) {
+  const env = { browser: null };
+  const teardown = async () => {
+    if (env.browser) await env.browser.close();
+    await stop();
+    await fx.close();
+  };
+  before(async () => {
+    try {
+      await fx.init();
+      await start();
+      env.browser = await launch();
+    } catch (err) {
+      await teardown();
+      throw err;
+    }
+  }, { timeout: 240_000 });
+  after(teardown, { timeout: 60_000 });
+  return env;
+}
+
+module.exports = { launch, pageLog, browserSuite, EXECUTABLE };

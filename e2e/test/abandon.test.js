@@ -20,11 +20,11 @@
 //   library  xhr_streaming of the test server's /big_echo: the session must
 //            end at once (xhr_send then answers 404).
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const { Fixture, HOST } = require('../lib/servers');
-const { launch, pageLog } = require('../lib/browser');
+const { browserSuite, pageLog } = require('../lib/browser');
 
 // What the page leaves unread: 2 MiB fill the pipe, and 8 KiB stay in the
 // kernel, under the 16 KiB the drain gives up at.
@@ -34,27 +34,15 @@ const DRAINED = 4000; // the control must take at least this long
 const AT_ONCE = 2000; // the library must take less
 
 const fx = new Fixture('abandon');
-let browser;
 let A; // the test server
-let control; // { origin, closedAfter(id) }
+let control; // { server, origin }: the plain Node.js stream
 
-before(async () => {
-  try {
-    await fx.init();
-    A = await fx.testServer('A');
-    control = await controlServer();
-    browser = await launch();
-  } catch (err) {
-    await fx.close();
-    throw err;
-  }
-}, { timeout: 240_000 });
-
-after(async () => {
-  if (browser) await browser.close();
+const env = browserSuite(fx, async () => {
+  A = await fx.testServer('A');
+  control = await controlServer();
+}, async () => {
   if (control) control.server.close();
-  await fx.close();
-}, { timeout: 60_000 });
+});
 
 // controlServer serves GET /stream?id=ID&n=N: N bytes, then nothing, on a
 // kept-alive connection; GET /closed?id=ID answers "1" once that stream's
@@ -115,7 +103,7 @@ async function abandon(page, args) {
 
 describe('abandoned stream', () => {
   it('ends its session at once (Connection: close)', { timeout: 60_000 }, async (t) => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
     const lines = pageLog(page);
     try {

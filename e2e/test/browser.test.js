@@ -10,42 +10,29 @@
 // messages, a server-initiated close (/close), and a client-initiated close
 // that the chat example must notice (its observer sees the leave).
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { Fixture, PAGES_DIR } = require('../lib/servers');
-const { launch, pageLog } = require('../lib/browser');
+const { browserSuite, pageLog } = require('../lib/browser');
 const cases = require('../lib/cases');
 
 const fx = new Fixture('browser');
-let browser;
 let A; // SockJS test services and static pages
 let B; // another origin serving the same static pages
 let C; // chat example, allowing B's origin
 
-before(async () => {
-  try {
-    await fx.init();
-    [A, B] = await Promise.all([fx.testServer('A'), fx.testServer('B')]);
-    C = await fx.chatServer('C', `${A.origin}/static/sockjs.min.js`, [B.origin]);
-    browser = await launch();
-  } catch (err) {
-    await fx.close();
-    throw err;
-  }
-}, { timeout: 240_000 });
-
-after(async () => {
-  if (browser) await browser.close();
-  await fx.close();
-}, { timeout: 60_000 });
+const env = browserSuite(fx, async () => {
+  [A, B] = await Promise.all([fx.testServer('A'), fx.testServer('B')]);
+  C = await fx.chatServer('C', `${A.origin}/static/sockjs.min.js`, [B.origin]);
+});
 
 // pageAt opens a test page of origin in a fresh browser context. The chat
 // server serves no test page, so on its origin the test opens the chat's own
 // page (which joins the chat itself, harmlessly) and adds scenario.js to it:
 // a page that is same-origin with the chat's SockJS service.
 async function pageAt(origin) {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const lines = pageLog(page);
   if (origin === C.origin) {

@@ -4,35 +4,22 @@
 // forced to xhr-polling; GET /stats follows the sessions. Then SIGTERM: the
 // chat closes its sessions (1001) and exits.
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const SockJS = require('sockjs-client');
 const e2e = require('../pages/scenario.js');
 const { Fixture, sleep, within } = require('../lib/servers');
-const { launch, pageLog } = require('../lib/browser');
+const { browserSuite, pageLog } = require('../lib/browser');
 const cases = require('../lib/cases');
 
 const fx = new Fixture('chat');
-let browser;
 let S; // serves sockjs.min.js (under /static/)
 let chat;
 
-before(async () => {
-  try {
-    await fx.init();
-    S = await fx.testServer('static');
-    chat = await fx.chatServer('chat', `${S.origin}/static/sockjs.min.js`);
-    browser = await launch();
-  } catch (err) {
-    await fx.close();
-    throw err;
-  }
-}, { timeout: 240_000 });
-
-after(async () => {
-  if (browser) await browser.close();
-  await fx.close();
-}, { timeout: 60_000 });
+const env = browserSuite(fx, async () => {
+  S = await fx.testServer('static');
+  chat = await fx.chatServer('chat', `${S.origin}/static/sockjs.min.js`);
+});
 
 async function sessions() {
   const res = await fetch(`${chat.origin}/stats`, { signal: AbortSignal.timeout(5000) });
@@ -56,7 +43,7 @@ async function waitSessions(n, ms) {
 // openChat opens the chat page in its own browser context and waits until it
 // has joined. It returns the page, its name in the chat and its transport.
 async function openChat(query = '') {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const log = pageLog(page);
   await page.goto(`${chat.origin}/${query}`, { timeout: 15_000 });
