@@ -148,10 +148,10 @@ func (s *Session) stopHeartbeat() {
 	}
 }
 
-// heartbeatDue writes a heartbeat frame unless a write is in flight (which
+// writeHeartbeat writes a heartbeat frame unless a write is in flight (which
 // keeps the connection busy anyway) and arms the timer for the next one. A
 // heartbeatDue that was on its way when the receiver went is ignored.
-func (s *Session) heartbeatDue() {
+func (s *Session) writeHeartbeat() {
 	if s.recv == nil {
 		return
 	}

@@ -67,7 +67,7 @@ func stateActive(s *Session) stateFn {
 					return next
 				}
 			case heartbeatDue:
-				s.heartbeatDue()
+				s.writeHeartbeat()
 			case closeRequest:
 				s.closeRequested(ev)
 				if next := s.closeActive(); next != nil {

@@ -70,9 +70,10 @@ func decodePayload(dst []string, p []byte, i int, bareString bool) ([]string, er
 }
 
 // decodeArray decodes an array of strings whose '[' ends just before p[i]
-// and appends them to dst. It reports broken JSON itself only where the grammar is unambiguous (after
-// a string only ',' or ']' may follow); a non-string element is handed to
-// notMessages, which tells a valid [1] from an invalid [,].
+// and appends them to dst. It reports broken JSON itself only where the
+// grammar is unambiguous (after a string only ',' or ']' may follow); a
+// non-string element is handed to notMessages, which tells a valid [1] from
+// an invalid [,].
 func decodeArray(dst []string, p []byte, i int) ([]string, error) {
 	i = skipSpace(p, i)
 	if i < len(p) && p[i] == ']' {
