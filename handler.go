@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/gosockjs/sockjs/internal/frame"
 	"github.com/gosockjs/sockjs/registry"
@@ -28,8 +27,7 @@ type Handler struct {
 	metrics Metrics      // never nil
 	logger  *slog.Logger // nil when silent
 
-	shuttingDown atomic.Bool    // set by Shutdown: new sessions are refused
-	handlers     sync.WaitGroup // application handlers still running
+	handlers sync.WaitGroup // application handlers still running
 }
 
 // New returns a Handler for the service at prefix (such as "/echo"; "" when

@@ -34,13 +34,6 @@ type client struct {
 // acquire returns the get-or-create function of a receiving request.
 func (h *Handler) acquire(r *http.Request, id string, c client) transport.Acquire {
 	return func(name string) (*session.Session, error) {
-		if h.shuttingDown.Load() {
-			if s := h.reg.Get(id); s != nil {
-				return s, h.checkOwner(s, c)
-			}
-			h.metrics.RequestRejected(RejectShuttingDown)
-			return nil, errShuttingDown
-		}
 		s, created, err := h.reg.GetOrCreate(id, func() *session.Session {
 			return h.newSession(name, r, id, c)
 		})
@@ -72,10 +65,6 @@ func (h *Handler) lookup(id string, c client) transport.Lookup {
 // create returns the function that makes a websocket's private session.
 func (h *Handler) create(r *http.Request, c client) transport.Create {
 	return func(name string) (*session.Session, error) {
-		if h.shuttingDown.Load() {
-			h.metrics.RequestRejected(RejectShuttingDown)
-			return nil, errShuttingDown
-		}
 		s, err := h.reg.Add(func() *session.Session { return h.newSession(name, r, "", c) })
 		if err != nil {
 			h.metrics.RequestRejected(RejectSessionLimit)

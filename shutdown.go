@@ -12,19 +12,17 @@ import "context"
 // call next to http.Server.Shutdown; with the latter, call this one first so
 // that long-lived streaming requests finish.
 func (h *Handler) Shutdown(ctx context.Context) error {
-	h.shuttingDown.Store(true)
-	// A request that passed the check before Store may still create a
-	// session, so repeat until none is left.
-	for sessions := h.reg.Sessions(); len(sessions) > 0; sessions = h.reg.Sessions() {
-		for _, s := range sessions {
-			s.Shutdown()
-		}
-		for _, s := range sessions {
-			select {
-			case <-s.Done():
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+	// The registry refuses new sessions and lists the existing ones in one
+	// step, so no session can appear that this call does not wait for.
+	sessions := h.reg.Drain()
+	for _, s := range sessions {
+		s.Shutdown()
+	}
+	for _, s := range sessions {
+		select {
+		case <-s.Done():
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 	handlersDone := make(chan struct{})

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,5 +131,74 @@ func TestShutdownDeliversQueuedMessagesThenCloseToPolling(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Requests that open sessions while Shutdown runs either get a session that
+// Shutdown closes and waits for, or 503: none is left running afterwards.
+func TestShutdownRacesSessionCreation(t *testing.T) {
+	leak.Check(t)
+	// The registry's own test races Drain thousands of times; these
+	// iterations check that the Handler relies on it.
+	iterations := 100
+	if testing.Short() {
+		iterations = 10
+	}
+	for i := 0; i < iterations; i++ {
+		var mu sync.Mutex
+		var started []*sockjs.Session
+		h := sockjs.New("/s", sockjs.Options{}, func(s *sockjs.Session) {
+			mu.Lock()
+			started = append(started, s)
+			mu.Unlock()
+			echo(s)
+		})
+		stop := make(chan struct{})
+		finished := make(chan int)
+		go func() {
+			refusedAfterStop := 0
+			for n := 0; ; n++ {
+				stopped := false
+				select {
+				case <-stop:
+					stopped = true
+				default:
+				}
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest("POST", fmt.Sprintf("/s/000/r%d/xhr", n), nil))
+				if stopped {
+					if rec.Code != http.StatusServiceUnavailable {
+						t.Errorf("iteration %d: a session request after Shutdown returned got %d %q, want 503", i, rec.Code, rec.Body)
+					}
+					refusedAfterStop++
+					if refusedAfterStop == 3 {
+						finished <- n
+						return
+					}
+				}
+			}
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := h.Shutdown(ctx); err != nil {
+			t.Fatalf("iteration %d: Shutdown: %v", i, err)
+		}
+		cancel()
+		mu.Lock()
+		atShutdown := len(started)
+		for _, s := range started {
+			select {
+			case <-s.Done():
+			default:
+				t.Fatalf("iteration %d: a session is still running after Shutdown returned", i)
+			}
+		}
+		mu.Unlock()
+		close(stop)
+		<-finished
+		mu.Lock()
+		if len(started) != atShutdown {
+			t.Fatalf("iteration %d: %d sessions started after Shutdown returned", i, len(started)-atShutdown)
+		}
+		mu.Unlock()
 	}
 }

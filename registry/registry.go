@@ -19,11 +19,16 @@ var ErrFull = errors.New("sockjs: too many sessions")
 // ErrStopped is returned by operations on a registry that was stopped.
 var ErrStopped = errors.New("sockjs: registry stopped")
 
+// ErrClosing is returned by GetOrCreate (for an id it does not hold) and Add
+// once Drain was called: the service is shutting down.
+var ErrClosing = errors.New("sockjs: shutting down")
+
 // table is the state owned by the registry goroutine.
 type table struct {
 	byID    map[string]*session.Session   // HTTP sessions by SockJS session id
 	private map[*session.Session]struct{} // websocket sessions, which have no shared id
 	max     int                           // 0 means no limit
+	closing bool                          // set by Drain; no session is created any more
 	stopped bool                          // set by Stop; the goroutine exits
 }
 
@@ -81,6 +86,10 @@ func (r *Registry) GetOrCreate(id string, create func() *session.Session) (s *se
 		if s = t.byID[id]; s != nil {
 			return
 		}
+		if t.closing {
+			err = ErrClosing
+			return
+		}
 		if t.max > 0 && t.count() >= t.max {
 			err = ErrFull
 			return
@@ -105,6 +114,10 @@ func (r *Registry) Get(id string) *session.Session {
 // until Remove.
 func (r *Registry) Add(create func() *session.Session) (s *session.Session, err error) {
 	stopErr := r.do(func(t *table) {
+		if t.closing {
+			err = ErrClosing
+			return
+		}
 		if t.max > 0 && t.count() >= t.max {
 			err = ErrFull
 			return
@@ -142,15 +155,32 @@ func (r *Registry) Len() int {
 // Sessions returns a snapshot of every session.
 func (r *Registry) Sessions() []*session.Session {
 	var all []*session.Session
+	_ = r.do(func(t *table) { all = t.snapshot() })
+	return all
+}
+
+// Drain starts the shutdown: from now on GetOrCreate and Add create no
+// session (ErrClosing), while Get and Remove go on working so that existing
+// sessions can hand out their close frames and end. It returns every session
+// in the same step, so no session can be missing from the result: one
+// created before Drain is in it, and none is created after.
+func (r *Registry) Drain() []*session.Session {
+	var all []*session.Session
 	_ = r.do(func(t *table) {
-		all = make([]*session.Session, 0, t.count())
-		for _, s := range t.byID {
-			all = append(all, s)
-		}
-		for s := range t.private {
-			all = append(all, s)
-		}
+		t.closing = true
+		all = t.snapshot()
 	})
+	return all
+}
+
+func (t *table) snapshot() []*session.Session {
+	all := make([]*session.Session, 0, t.count())
+	for _, s := range t.byID {
+		all = append(all, s)
+	}
+	for s := range t.private {
+		all = append(all, s)
+	}
 	return all
 }
 

@@ -109,3 +109,75 @@ func TestStoppedRegistry(t *testing.T) {
 		t.Fatalf("GetOrCreate after Stop: %v", err)
 	}
 }
+
+// Drain and creation race: whatever a creator managed to create is in the
+// snapshot Drain returned, and nothing is created after it.
+func TestDrainRacesCreation(t *testing.T) {
+	iterations := 3000
+	if testing.Short() {
+		iterations = 300
+	}
+	for i := 0; i < iterations; i++ {
+		r := registry.New(0)
+		created := make(chan []*session.Session)
+		go func() {
+			var mine []*session.Session
+			for n := 0; ; n++ {
+				var s *session.Session
+				var err error
+				if n%2 == 0 {
+					s, _, err = r.GetOrCreate(string(rune('a'+n%26))+string(rune('a'+n/26%26)), newSession)
+				} else {
+					s, err = r.Add(newSession)
+				}
+				if errors.Is(err, registry.ErrClosing) {
+					break
+				}
+				if err != nil {
+					t.Error(err)
+					break
+				}
+				mine = append(mine, s)
+			}
+			created <- mine
+		}()
+		drained := r.Drain()
+		in := make(map[*session.Session]bool, len(drained))
+		for _, s := range drained {
+			in[s] = true
+		}
+		for _, s := range <-created {
+			if !in[s] {
+				t.Fatalf("iteration %d: a session created during Drain is missing from its snapshot", i)
+			}
+		}
+		if _, _, err := r.GetOrCreate("late", newSession); !errors.Is(err, registry.ErrClosing) {
+			t.Fatalf("GetOrCreate after Drain: %v, want ErrClosing", err)
+		}
+		if _, err := r.Add(newSession); !errors.Is(err, registry.ErrClosing) {
+			t.Fatalf("Add after Drain: %v, want ErrClosing", err)
+		}
+		for _, s := range drained {
+			s.Shutdown()
+			<-s.Done()
+		}
+		r.Stop()
+	}
+}
+
+// After Drain, Get still finds existing sessions so that their clients can
+// collect the close frames.
+func TestGetAfterDrain(t *testing.T) {
+	r := registry.New(0)
+	cleanup(t, r)
+	s, _, _ := r.GetOrCreate("id", newSession)
+	if got := r.Drain(); len(got) != 1 || got[0] != s {
+		t.Fatalf("Drain returned %v", got)
+	}
+	if r.Get("id") != s {
+		t.Fatal("Get after Drain lost the session")
+	}
+	if got, created, err := r.GetOrCreate("id", newSession); got != s || created || err != nil {
+		t.Fatalf("GetOrCreate of an existing id after Drain: %v %v %v", got, created, err)
+	}
+}
