@@ -16,8 +16,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) (client, boo
 	}
 	identity, err := h.opts.Authorize(r)
 	if err != nil {
-		h.metrics.RequestRejected(RejectForbidden)
-		textError(w, "Forbidden.", http.StatusForbidden)
+		h.reject(w, r, RejectForbidden, http.StatusForbidden, "Forbidden.")
 		return client{}, false
 	}
 	c.identity = identity
@@ -27,13 +26,10 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) (client, boo
 // checkOwner refuses a request for a session that another client opened:
 // with an Authorize hook, the identities must be equal; with
 // BindClientAddr, the addresses too.
-func (h *Handler) checkOwner(s *Session, c client) error {
-	if h.opts.Authorize != nil && !sameIdentity(s.Identity(), c.identity) {
-		h.metrics.RequestRejected(RejectForbidden)
-		return errNotYours
-	}
-	if h.opts.BindClientAddr && s.ClientAddr() != c.addr {
-		h.metrics.RequestRejected(RejectForbidden)
+func (h *Handler) checkOwner(q *request, s *Session) error {
+	if h.opts.Authorize != nil && !sameIdentity(s.Identity(), q.client.identity) ||
+		h.opts.BindClientAddr && s.ClientAddr() != q.client.addr {
+		h.rejected(q.r, errNotYours.reason)
 		return errNotYours
 	}
 	return nil

@@ -1,6 +1,12 @@
 package sockjs
 
-import "github.com/gosockjs/sockjs/session"
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gosockjs/sockjs/registry"
+	"github.com/gosockjs/sockjs/session"
+)
 
 // Session is one SockJS connection with a client. See session.Session for
 // its methods.
@@ -18,3 +24,46 @@ var (
 	// and 3000–4999.
 	ErrInvalidCloseCode = session.ErrInvalidCloseCode
 )
+
+// statusError is a refusal with its HTTP status and Metrics reason, for the
+// transports to answer. On a websocket, whose handshake is already done,
+// the message becomes the reason of a 1013 close.
+type statusError struct {
+	status int
+	reason string // a Reject* constant
+	msg    string
+}
+
+func (e *statusError) Error() string   { return e.msg }
+func (e *statusError) HTTPStatus() int { return e.status }
+
+var (
+	errShuttingDown = &statusError{http.StatusServiceUnavailable, RejectShuttingDown, "Server is shutting down."}
+	errTooMany      = &statusError{http.StatusServiceUnavailable, RejectSessionLimit, "Too many sessions."}
+	errNotYours     = &statusError{http.StatusForbidden, RejectForbidden, "Session belongs to another client."}
+)
+
+// registryRefusals maps each registry error to what the client and the
+// metrics are told.
+var registryRefusals = []struct {
+	err    error
+	answer *statusError
+}{
+	{registry.ErrClosing, errShuttingDown},
+	{registry.ErrStopped, errShuttingDown},
+	{registry.ErrFull, errTooMany},
+}
+
+// refused counts and logs a session the registry refused, and returns the
+// answer that carries the registry's reason.
+func (h *Handler) refused(q *request, err error) error {
+	answer := errShuttingDown
+	for _, m := range registryRefusals {
+		if errors.Is(err, m.err) {
+			answer = m.answer
+			break
+		}
+	}
+	h.rejected(q.r, answer.reason)
+	return answer
+}

@@ -70,24 +70,3 @@ func preflight(w http.ResponseWriter, methods string) {
 	w.Header().Set("Access-Control-Allow-Methods", methods)
 	w.WriteHeader(http.StatusNoContent)
 }
-
-// notFound answers a path that is no SockJS route.
-func notFound(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", plainType)
-	w.WriteHeader(http.StatusNotFound)
-	_, _ = w.Write([]byte("404 Error: Page not found\n"))
-}
-
-// notAllowed answers a known route with the wrong method: an Allow header, no
-// Content-Type, no body (PROTOCOL.md §2.4).
-func notAllowed(w http.ResponseWriter, allow string) {
-	w.Header().Set("Allow", allow)
-	w.WriteHeader(http.StatusMethodNotAllowed)
-}
-
-// textError answers with a plain-text error, keeping the headers set so far.
-func textError(w http.ResponseWriter, msg string, code int) {
-	w.Header().Set("Content-Type", plainType)
-	w.WriteHeader(code)
-	_, _ = w.Write([]byte(msg))
-}

@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"path"
 	"strings"
-
-	"github.com/coder/websocket"
 )
 
 // originPolicy decides which browser origins may use the service, for HTTP
@@ -54,18 +52,4 @@ func (p originPolicy) matches(s string) bool {
 		}
 	}
 	return false
-}
-
-// acceptOptions returns the same policy for coder/websocket's handshake.
-func (p originPolicy) acceptOptions() *websocket.AcceptOptions {
-	if p.any {
-		return &websocket.AcceptOptions{InsecureSkipVerify: true}
-	}
-	var hosts []string
-	for _, pat := range p.patterns {
-		if pat != "null" {
-			hosts = append(hosts, pat)
-		}
-	}
-	return &websocket.AcceptOptions{OriginPatterns: hosts}
 }

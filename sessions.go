@@ -3,26 +3,9 @@ package sockjs
 import (
 	"context"
 	"errors"
-	"net/http"
 
-	"github.com/gosockjs/sockjs/registry"
 	"github.com/gosockjs/sockjs/session"
 	"github.com/gosockjs/sockjs/transport"
-)
-
-// statusError is a refusal with its HTTP status, for the transports.
-type statusError struct {
-	status int
-	msg    string
-}
-
-func (e *statusError) Error() string   { return e.msg }
-func (e *statusError) HTTPStatus() int { return e.status }
-
-var (
-	errShuttingDown = &statusError{http.StatusServiceUnavailable, "Server is shutting down."}
-	errTooMany      = &statusError{http.StatusServiceUnavailable, "Too many sessions."}
-	errNotYours     = &statusError{http.StatusForbidden, "Session belongs to another client."}
 )
 
 // client is who a request comes from, as far as sessions care.
@@ -32,53 +15,49 @@ type client struct {
 }
 
 // acquire returns the get-or-create function of a receiving request.
-func (h *Handler) acquire(r *http.Request, id string, c client) transport.Acquire {
+func (h *Handler) acquire(q *request) transport.Acquire {
 	return func(name string) (*session.Session, error) {
-		s, created, err := h.reg.GetOrCreate(id, func() *session.Session {
-			return h.newSession(name, r, id, c)
+		s, created, err := h.reg.GetOrCreate(q.id, func() *session.Session {
+			return h.newSession(name, q)
 		})
 		switch {
-		case errors.Is(err, registry.ErrFull):
-			h.metrics.RequestRejected(RejectSessionLimit)
-			return nil, errTooMany
 		case err != nil:
-			h.metrics.RequestRejected(RejectShuttingDown)
-			return nil, errShuttingDown
+			return nil, h.refused(q, err)
 		case !created:
-			return s, h.checkOwner(s, c)
+			return s, h.checkOwner(q, s)
 		}
 		return s, nil
 	}
 }
 
 // lookup returns the lookup function of a sending request.
-func (h *Handler) lookup(id string, c client) transport.Lookup {
+func (h *Handler) lookup(q *request) transport.Lookup {
 	return func() (*session.Session, error) {
-		s := h.reg.Get(id)
+		s := h.reg.Get(q.id)
 		if s == nil {
 			return nil, nil
 		}
-		return s, h.checkOwner(s, c)
+		return s, h.checkOwner(q, s)
 	}
 }
 
 // create returns the function that makes a websocket's private session.
-func (h *Handler) create(r *http.Request, c client) transport.Create {
+func (h *Handler) create(q *request) transport.Create {
 	return func(name string) (*session.Session, error) {
-		s, err := h.reg.Add(func() *session.Session { return h.newSession(name, r, "", c) })
+		s, err := h.reg.Add(func() *session.Session { return h.newSession(name, q) })
 		if err != nil {
-			h.metrics.RequestRejected(RejectSessionLimit)
-			return nil, errTooMany
+			return nil, h.refused(q, err)
 		}
 		return s, nil
 	}
 }
 
 // newSession makes a session that removes itself from the registry under
-// id when it ends. It runs on the registry goroutine.
-func (h *Handler) newSession(name string, r *http.Request, id string, c client) *session.Session {
+// the request's id when it ends. It runs on the registry goroutine.
+func (h *Handler) newSession(name string, q *request) *session.Session {
 	cfg := h.scfg
-	cfg.Identity, cfg.ClientAddr = c.identity, c.addr
+	cfg.Identity, cfg.ClientAddr = q.client.identity, q.client.addr
+	id := q.id
 	cfg.OnEnd = func(s *session.Session, opened bool) {
 		h.reg.Remove(id, s)
 		code := 0
@@ -93,7 +72,7 @@ func (h *Handler) newSession(name string, r *http.Request, id string, c client) 
 			h.logger.Debug("sockjs: session ended", "prefix", h.prefix, "session", s.ID(), "transport", s.Transport(), "code", code)
 		}
 	}
-	return session.New(name, r, &cfg)
+	return session.New(name, q.r, &cfg)
 }
 
 // startApplication runs the application's handler for a session that just
