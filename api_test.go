@@ -147,7 +147,7 @@ func TestMounting(t *testing.T) {
 	for name, handler := range map[string]http.Handler{"ServeMux": mux, "Go 1.22 pattern": pattern, "StripPrefix": strip} {
 		srv := httptest.NewServer(handler)
 		for path, want := range map[string]int{"/echo/": 200, "/echo/info": 200, "/echo/iframe.html": 200, "/echo/000/x/xhr": 405} {
-			resp, err := http.Get(srv.URL + path)
+			resp, err := testClient.Get(srv.URL + path)
 			if err != nil {
 				t.Fatal(err)
 			}

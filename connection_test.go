@@ -49,7 +49,7 @@ func fetch(t *testing.T, client *http.Client, method, url string) (resp *http.Re
 func TestStreamingResponsesDoNotKeepTheConnection(t *testing.T) {
 	leak.Check(t)
 	_, base := serve(t, sockjs.Options{}, goAway)
-	client := &http.Client{Transport: &http.Transport{}}
+	client := &http.Client{Transport: &http.Transport{}, Timeout: 30 * time.Second}
 	defer client.CloseIdleConnections()
 
 	streams := []struct{ method, transport string }{

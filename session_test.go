@@ -78,7 +78,7 @@ func writeWS(t *testing.T, c *websocket.Conn, msg string) {
 
 func post(t *testing.T, url, body string) (int, string) {
 	t.Helper()
-	resp, err := http.Post(url, "text/plain", strings.NewReader(body))
+	resp, err := testClient.Post(url, "text/plain", strings.NewReader(body))
 	if err != nil {
 		t.Fatalf("POST %s: %v", url, err)
 	}

@@ -26,7 +26,7 @@ func TestShutdownWithThousandsOfSessions(t *testing.T) {
 	defer srv.Close()
 	base := srv.URL + "/s"
 	tr := &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: 100}
-	client := &http.Client{Transport: tr}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	defer tr.CloseIdleConnections()
 
 	var streams []*bufio.Reader

@@ -75,11 +75,18 @@ const (
 var xhrStreamingPrelude = strings.Repeat("h", 2048) + "\n"
 
 // newServer starts a private test server and returns its base URL. At cleanup
-// it closes every client connection and checks that the server's handlers end.
+// it shuts the services down, closes every client connection and checks that
+// the server's handlers end.
 func newServer(t *testing.T) string {
 	t.Helper()
-	srv := httptest.NewServer(testserver.New())
+	services := testserver.New()
+	srv := httptest.NewServer(services)
 	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err := services.Shutdown(ctx); err != nil {
+			t.Errorf("shutting the services down: %v", err)
+		}
 		srv.CloseClientConnections()
 		done := make(chan struct{})
 		go func() {

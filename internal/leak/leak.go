@@ -2,6 +2,7 @@
 package leak
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -16,15 +17,24 @@ func Check(t testing.TB) {
 	t.Helper()
 	base := runtime.NumGoroutine()
 	t.Cleanup(func() {
-		deadline := time.Now().Add(10 * time.Second)
-		for runtime.NumGoroutine() > base {
-			if time.Now().After(deadline) {
-				t.Errorf("goroutine leak: %d goroutines, baseline %d\n%s", runtime.NumGoroutine(), base, dump())
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
+		if err := Wait(base, 10*time.Second); err != nil {
+			t.Error(err)
 		}
 	})
+}
+
+// Wait waits up to timeout for the number of goroutines to fall to base or
+// below; it returns an error with a dump of the goroutines if it does not.
+// A TestMain uses it to check a whole package's tests.
+func Wait(base int, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for runtime.NumGoroutine() > base {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("goroutine leak: %d goroutines, baseline %d\n%s", runtime.NumGoroutine(), base, dump())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
 }
 
 func dump() string {
@@ -32,7 +42,7 @@ func dump() string {
 	n := runtime.Stack(buf, true)
 	var b strings.Builder
 	for _, g := range strings.Split(string(buf[:n]), "\n\n") {
-		if !strings.Contains(g, "internal/leak.dump") {
+		if !strings.Contains(g, "internal/leak.") {
 			b.WriteString(g)
 			b.WriteString("\n\n")
 		}
