@@ -62,7 +62,7 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request, rest string) (*e
 // handshakes alike pass through it, and the websocket library is told to
 // trust it.
 func (h *Handler) checkOrigin(w http.ResponseWriter, r *http.Request) bool {
-	if !h.origins.allows(r, r.Header.Get("Origin")) {
+	if !h.origins.allows(r, h.scheme(r), r.Header.Get("Origin")) {
 		h.reject(w, r, RejectOrigin, http.StatusForbidden, "Origin not allowed.")
 		return false
 	}

@@ -69,18 +69,7 @@ func remoteHost(r *http.Request) string {
 // address. Untrusted peers cannot spoof an address this way: their
 // X-Forwarded-For is ignored.
 func ForwardedFor(trusted ...netip.Prefix) func(*http.Request) string {
-	isTrusted := func(s string) bool {
-		addr, err := netip.ParseAddr(strings.TrimSpace(s))
-		if err != nil {
-			return false
-		}
-		for _, p := range trusted {
-			if p.Contains(addr.Unmap()) {
-				return true
-			}
-		}
-		return false
-	}
+	isTrusted := trustedIn(trusted)
 	return func(r *http.Request) string {
 		client := remoteHost(r)
 		if !isTrusted(client) {
@@ -98,5 +87,44 @@ func ForwardedFor(trusted ...netip.Prefix) func(*http.Request) string {
 			}
 		}
 		return client
+	}
+}
+
+// ForwardedProto returns an Options.Scheme function for servers behind
+// reverse proxies that terminate TLS. When the request comes from one of
+// the trusted proxy networks and carries X-Forwarded-Proto "http" or
+// "https" (the first value, as the outermost proxy set it), that is the
+// scheme; otherwise it is https on a TLS connection and http without.
+// Untrusted peers cannot choose the scheme: their header is ignored.
+func ForwardedProto(trusted ...netip.Prefix) func(*http.Request) string {
+	isTrusted := trustedIn(trusted)
+	return func(r *http.Request) string {
+		if isTrusted(remoteHost(r)) {
+			proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+			switch proto = strings.ToLower(strings.TrimSpace(proto)); proto {
+			case "http", "https":
+				return proto
+			}
+		}
+		if r.TLS != nil {
+			return "https"
+		}
+		return "http"
+	}
+}
+
+// trustedIn returns a test of whether an address is in one of the networks.
+func trustedIn(trusted []netip.Prefix) func(string) bool {
+	return func(s string) bool {
+		addr, err := netip.ParseAddr(strings.TrimSpace(s))
+		if err != nil {
+			return false
+		}
+		for _, p := range trusted {
+			if p.Contains(addr.Unmap()) {
+				return true
+			}
+		}
+		return false
 	}
 }

@@ -57,7 +57,8 @@ type Options struct {
 	// use the service from a browser: exact origins ("https://app.example"),
 	// path.Match patterns over scheme://host or host ("https://*.example",
 	// "*.example:8080"), "null" for file:// pages, or "*" for every origin.
-	// Default: same origin only. A request with an Origin header outside the
+	// Default: same origin only, which means the same scheme, host and port
+	// as the request (see Scheme). A request with an Origin header outside the
 	// list is refused with 403 and never gets CORS headers; requests without
 	// Origin (non-browser clients, JSONP script tags) are not affected.
 	AllowedOrigins []string
@@ -123,6 +124,16 @@ type Options struct {
 	// rejected requests (Debug), application panics (Error). Default nil:
 	// silent.
 	Logger *slog.Logger
+
+	// Scheme tells the scheme ("http" or "https") of a request as the
+	// browser sent it, for the same-origin rule of AllowedOrigins: a page's
+	// own origin must match the request's scheme, host and port. Default:
+	// https on a TLS connection, http otherwise. Behind a proxy that
+	// terminates TLS, the server sees http while the pages are https, so
+	// their requests count as cross-origin and are refused: set Scheme to
+	// ForwardedProto(your proxies), or list the public origin in
+	// AllowedOrigins.
+	Scheme func(r *http.Request) string
 }
 
 // Transport is a set of SockJS transports, for Options.Disabled.

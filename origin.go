@@ -1,6 +1,7 @@
 package sockjs
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -26,8 +27,11 @@ func newOriginPolicy(allowed []string) originPolicy {
 }
 
 // allows reports whether a request with Origin header origin may proceed.
-// Requests without Origin are not from a cross-origin browser context.
-func (p originPolicy) allows(r *http.Request, origin string) bool {
+// scheme is the request's own scheme as the client sees it ("http" or
+// "https"): the request's own origin is allowed only with the same scheme,
+// host and port. Requests without Origin are not from a cross-origin
+// browser context (the cross-site check in fetchsite.go covers those).
+func (p originPolicy) allows(r *http.Request, scheme, origin string) bool {
 	if origin == "" || p.any {
 		return true
 	}
@@ -39,10 +43,22 @@ func (p originPolicy) allows(r *http.Request, origin string) bool {
 	if err != nil || u.Host == "" {
 		return false
 	}
-	if strings.EqualFold(u.Host, r.Host) {
+	if u.Scheme == scheme && withPort(u.Host, scheme) == withPort(strings.ToLower(r.Host), scheme) {
 		return true
 	}
 	return p.matches(u.Scheme+"://"+u.Host) || p.matches(u.Host)
+}
+
+// withPort returns host:port with the scheme's default port filled in, so
+// that "host" and "host:80" compare equal for http.
+func withPort(host, scheme string) string {
+	if _, _, err := net.SplitHostPort(host); err == nil {
+		return host
+	}
+	if scheme == "https" {
+		return net.JoinHostPort(strings.Trim(host, "[]"), "443")
+	}
+	return net.JoinHostPort(strings.Trim(host, "[]"), "80")
 }
 
 func (p originPolicy) matches(s string) bool {
@@ -52,4 +68,19 @@ func (p originPolicy) matches(s string) bool {
 		}
 	}
 	return false
+}
+
+// scheme tells the scheme of a request as the client sees it, for the
+// same-origin comparison: Options.Scheme if set, else https on a TLS
+// connection and http otherwise.
+func (h *Handler) scheme(r *http.Request) string {
+	if h.opts.Scheme != nil {
+		if s := strings.ToLower(h.opts.Scheme(r)); s != "" {
+			return s
+		}
+	}
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
 }
