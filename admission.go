@@ -6,10 +6,10 @@ import (
 	"github.com/gosockjs/sockjs/internal/frame"
 )
 
-// admit runs a request through the checks its endpoint needs, in one
-// order for every endpoint: route, preflight, method, origin, caching and
-// cookie headers, callback, authorization. It answers every refusal itself
-// and returns false then.
+// admit runs a request through the checks its endpoint needs, in one order
+// for every endpoint: route, preflight, method, origin and site, caching
+// and cookie headers, callback, authorization. It answers every refusal
+// itself and returns false then.
 func (h *Handler) admit(w http.ResponseWriter, r *http.Request, rest string) (*endpoint, *request, bool) {
 	e, id := route(rest)
 	if e == nil || !h.enabled(e.transports) {
@@ -29,7 +29,7 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request, rest string) (*e
 		h.reject(w, r, RejectMethod, http.StatusMethodNotAllowed, "")
 		return nil, nil, false
 	}
-	if e.origin && !h.checkOrigin(w, r) {
+	if e.origin && !h.checkOrigin(w, r) || e.session && h.crossSite(w, r) {
 		return nil, nil, false
 	}
 	if e.cors {

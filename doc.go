@@ -79,21 +79,47 @@
 //
 // # Security
 //
-// By default only pages of the Handler's own origin may use it
-// (Options.AllowedOrigins): a request whose Origin header names another
-// origin is refused with 403, websocket handshakes included, and no CORS
-// header ever allows an origin that is not on the list. Requests without an
-// Origin header are served: non-browser clients send none.
+// By default only pages of the Handler's own origin (same scheme, host and
+// port; see Options.Scheme) may use it (Options.AllowedOrigins): a request
+// whose Origin header names another origin is refused with 403, websocket
+// handshakes included, and no CORS header ever allows an origin that is not
+// on the list. One decision serves every transport, so each entry means the
+// same on all of them.
 //
-// Browsers send no Origin header either when a page includes a script or an
-// iframe, which is how the JSONP and htmlfile transports work, and cookies
-// travel with every request. An application that authenticates sessions by
-// cookie is therefore open to cross-site request forgery through those
-// transports: disable them (Options.Disabled: TransportJSONP |
-// TransportHTMLFile | TransportIframe), or authenticate with a token, for
+// Cookies travel with every browser request, and some requests carry no
+// Origin: top-level navigations, iframes, script tags. Those are how the
+// eventsource URL (opened as a page), htmlfile (an iframe) and JSONP (a
+// script) could be reached from another site to open a session on the
+// victim's cookies. Session URLs therefore refuse (403) a request without
+// Origin whose Sec-Fetch-Site header says "cross-site", or "same-site" when
+// the policy is same origin only, unless AllowedOrigins is "*". Per
+// transport:
+//
+//   - websocket, raw websocket: browsers always send Origin; the policy
+//     decides.
+//   - xhr, xhr_streaming, xhr_send, eventsource from a page of another
+//     origin: the browser sends Origin; the policy decides. The same URLs
+//     opened as a page or an iframe from another site: refused.
+//   - the iframe transports (iframe-eventsource, iframe-htmlfile,
+//     iframe-xhr-polling): they run in the service's own iframe page, so
+//     their requests are same-origin and served. The iframe page itself is
+//     served to every site, as the protocol needs; it holds no data.
+//   - htmlfile and JSONP loaded from another site: refused, unless
+//     AllowedOrigins is "*". A script tag sends no Origin, so the handler
+//     cannot tell an allowed page from any other: cross-origin JSONP needs
+//     "*". jsonp_send is a form post, which carries Origin.
+//
+// What this does not cover: browsers that send no Sec-Fetch-Site (Safari
+// before 16.4, older browsers) get no cross-site check on requests without
+// Origin; with AllowedOrigins "*" nothing is cross-site; with a list, pages
+// of sibling subdomains (same-site) may open sessions without Origin.
+// Non-browser clients send neither header and may always connect, but they
+// do not hold the victim's cookies. An application that authenticates
+// sessions by cookie should still authenticate with a token too, for
 // example in Options.Authorize from a query parameter the page adds, or in
-// the first message. Session.Request exposes the cookies of the opening
-// request; do not treat them as proof of who the client is.
+// the first message, or disable the transports it does not need
+// (Options.Disabled). Session.Request exposes the cookies of the opening
+// request; do not treat them alone as proof of who the client is.
 //
 // Options.Authorize sees every request of a session and binds the session to
 // the identity it returned for the first one; Options.BindClientAddr binds

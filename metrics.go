@@ -41,12 +41,15 @@ const (
 	RejectSessionLimit   = "session_limit"                // MaxSessions reached (503)
 	RejectShuttingDown   = "shutting_down"                // after Shutdown (503)
 	RejectBadUpgrade     = transport.RejectBadUpgrade     // websocket URL without a valid handshake (400)
+
+	RejectCrossSite = "cross_site" // cross-site browser request without Origin on a session route (403)
 )
 
 var rejectReasons = [...]string{
 	RejectNotFound, RejectMethod, RejectOrigin, RejectForbidden, RejectCallback, RejectPayload,
 	RejectTooLarge, RejectUnknownSession, RejectInboxFull, RejectSessionLimit, RejectShuttingDown,
 	RejectBadUpgrade,
+	RejectCrossSite,
 }
 
 var transportNames = [...]string{

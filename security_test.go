@@ -90,3 +90,92 @@ func shutdown(t *testing.T, h *sockjs.Handler) {
 		t.Errorf("Shutdown: %v", err)
 	}
 }
+
+// fetch makes a request with the given headers and returns the status.
+func fetchStatus(t *testing.T, method, url string, header http.Header) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, method, url, nil)
+	req.Header = header
+	resp, err := testClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	resp.Body.Close() // a stream's status is enough
+	return resp.StatusCode
+}
+
+// A cross-site navigation, iframe or script carries the victim's cookies
+// and no Origin; the browser's Sec-Fetch-Site says where it comes from.
+// Session routes refuse it unless every origin is allowed; the iframe page
+// and /info stay available.
+func TestCrossSiteRequestsWithoutOrigin(t *testing.T) {
+	policies := []struct {
+		name    string
+		allowed []string
+		// want: Sec-Fetch-Site value -> status of a session request
+		want map[string]int
+	}{
+		{"same origin only", nil, map[string]int{"cross-site": 403, "same-site": 403, "same-origin": 200, "none": 200, "": 200}},
+		{"a list", []string{"https://*.example.com"}, map[string]int{"cross-site": 403, "same-site": 200, "same-origin": 200, "none": 200, "": 200}},
+		{"every origin", []string{"*"}, map[string]int{"cross-site": 200, "same-site": 200, "same-origin": 200, "none": 200, "": 200}},
+	}
+	routes := []struct{ method, path string }{
+		{"GET", "/eventsource"},
+		{"GET", "/jsonp?c=cb"},
+		{"GET", "/htmlfile?c=cb"},
+		{"POST", "/xhr"},
+		{"POST", "/xhr_streaming"},
+	}
+	for _, p := range policies {
+		t.Run(p.name, func(t *testing.T) {
+			counters := new(sockjs.Counters)
+			_, base := serve(t, sockjs.Options{AllowedOrigins: p.allowed, Metrics: counters, DisconnectDelay: 200 * time.Millisecond}, echo)
+			refused := 0
+			for site, want := range p.want {
+				header := http.Header{}
+				if site != "" {
+					header.Set("Sec-Fetch-Site", site)
+				}
+				for i, rt := range routes {
+					id := "s" + strings.ReplaceAll(site, "-", "") + string(rune('a'+i))
+					if got := fetchStatus(t, rt.method, base+"/000/"+id+rt.path, header); got != want {
+						t.Errorf("%s with Sec-Fetch-Site %q: %d, want %d", rt.path, site, got, want)
+					}
+					if want == 403 {
+						refused++
+					}
+				}
+				// Sends are session routes too: the attack's second half.
+				if got := fetchStatus(t, "POST", base+"/000/nosuch/xhr_send", header); want == 403 && got != 403 {
+					t.Errorf("xhr_send with Sec-Fetch-Site %q: %d, want 403", site, got)
+				} else if want == 403 {
+					refused++
+				}
+				for _, page := range []string{"/iframe.html", "/info"} {
+					if got := fetchStatus(t, "GET", base+page, header); got != 200 {
+						t.Errorf("%s with Sec-Fetch-Site %q: %d, want 200", page, site, got)
+					}
+				}
+			}
+			if n := counters.Snapshot().RejectedRequests[sockjs.RejectCrossSite]; n != int64(refused) {
+				t.Errorf("cross-site rejections counted: %d, want %d", n, refused)
+			}
+		})
+	}
+}
+
+// Requests that carry an Origin follow the origin policy whatever
+// Sec-Fetch-Site says: an allowed cross-site page uses the service.
+func TestCrossSiteWithAllowedOrigin(t *testing.T) {
+	_, base := serve(t, sockjs.Options{AllowedOrigins: []string{"https://app.example.com"}}, echo)
+	header := http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://app.example.com"}}
+	if got := fetchStatus(t, "GET", base+"/000/x/eventsource", header); got != 200 {
+		t.Fatalf("allowed cross-site page: %d, want 200", got)
+	}
+	header.Set("Origin", "https://evil.example")
+	if got := fetchStatus(t, "GET", base+"/000/y/eventsource", header); got != 403 {
+		t.Fatalf("other cross-site page: %d, want 403", got)
+	}
+}
