@@ -41,6 +41,8 @@ var (
 	errShuttingDown = &statusError{http.StatusServiceUnavailable, RejectShuttingDown, "Server is shutting down."}
 	errTooMany      = &statusError{http.StatusServiceUnavailable, RejectSessionLimit, "Too many sessions."}
 	errNotYours     = &statusError{http.StatusForbidden, RejectForbidden, "Session belongs to another client."}
+	errClientFull   = &statusError{http.StatusTooManyRequests, RejectClientLimit, "Too many sessions from this client."}
+	errClientRate   = &statusError{http.StatusTooManyRequests, RejectClientRate, "Sessions opened too fast; try again later."}
 )
 
 // registryRefusals maps each registry error to what the client and the
@@ -52,6 +54,8 @@ var registryRefusals = []struct {
 	{registry.ErrClosing, errShuttingDown},
 	{registry.ErrStopped, errShuttingDown},
 	{registry.ErrFull, errTooMany},
+	{registry.ErrClientFull, errClientFull},
+	{registry.ErrClientRate, errClientRate},
 }
 
 // refused counts and logs a session the registry refused, and returns the
@@ -63,6 +67,9 @@ func (h *Handler) refused(q *request, err error) error {
 			answer = m.answer
 			break
 		}
+	}
+	if answer == errClientRate {
+		q.w.Header().Set("Retry-After", "1")
 	}
 	h.rejected(q.r, answer.reason)
 	return answer

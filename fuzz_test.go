@@ -24,7 +24,7 @@ func FuzzHandlerPath(f *testing.F) {
 	}
 	h := sockjs.New("/s", sockjs.Options{DisconnectDelay: 1}, func(*sockjs.Session) {})
 	f.Cleanup(func() { _ = h.Shutdown(context.Background()) })
-	ok := map[int]bool{200: true, 204: true, 304: true, 400: true, 403: true, 404: true, 405: true, 500: true, 501: true, 503: true}
+	ok := map[int]bool{200: true, 204: true, 304: true, 400: true, 403: true, 404: true, 405: true, 429: true, 500: true, 501: true, 503: true}
 	f.Fuzz(func(t *testing.T, method, path string) {
 		req, err := http.NewRequest(method, "http://127.0.0.1/s"+path, nil)
 		if err != nil {

@@ -44,7 +44,12 @@ func New(prefix string, opts Options, serve func(*Session)) *Handler {
 		serve:   serve,
 		origins: newOriginPolicy(opts.AllowedOrigins),
 		iframe:  newIframePage(opts.ClientURL),
-		reg:     registry.New(opts.MaxSessions),
+		reg: registry.New(registry.Limits{
+			Max:       opts.MaxSessions,
+			PerClient: opts.MaxSessionsPerClient,
+			Rate:      opts.SessionRate,
+			Burst:     opts.SessionBurst,
+		}),
 		metrics: opts.Metrics,
 		logger:  opts.Logger,
 	}

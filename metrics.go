@@ -42,14 +42,16 @@ const (
 	RejectShuttingDown   = "shutting_down"                // after Shutdown (503)
 	RejectBadUpgrade     = transport.RejectBadUpgrade     // websocket URL without a valid handshake (400)
 
-	RejectCrossSite = "cross_site" // cross-site browser request without Origin on a session route (403)
+	RejectCrossSite   = "cross_site"   // cross-site browser request without Origin on a session route (403)
+	RejectClientLimit = "client_limit" // MaxSessionsPerClient reached (429)
+	RejectClientRate  = "client_rate"  // SessionRate exceeded (429)
 )
 
 var rejectReasons = [...]string{
 	RejectNotFound, RejectMethod, RejectOrigin, RejectForbidden, RejectCallback, RejectPayload,
 	RejectTooLarge, RejectUnknownSession, RejectInboxFull, RejectSessionLimit, RejectShuttingDown,
 	RejectBadUpgrade,
-	RejectCrossSite,
+	RejectCrossSite, RejectClientLimit, RejectClientRate,
 }
 
 var transportNames = [...]string{

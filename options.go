@@ -19,6 +19,15 @@ const (
 	DefaultClientURL       = "https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js"
 )
 
+// Default session limits; see Options.MaxSessions, MaxSessionsPerClient,
+// SessionRate and SessionBurst.
+const (
+	DefaultMaxSessions          = 10000
+	DefaultMaxSessionsPerClient = 100
+	DefaultSessionRate          = 10.0
+	DefaultSessionBurst         = 50
+)
+
 // Options configure a Handler. The zero value is the SockJS protocol's
 // defaults with a safe origin policy (same origin only).
 type Options struct {
@@ -94,7 +103,10 @@ type Options struct {
 	InboxSize int
 
 	// MaxSessions caps the number of concurrent sessions; requests that would
-	// open another are refused with 503. Default 0: no cap.
+	// open another are refused with 503. Default 10,000 (DefaultMaxSessions),
+	// sized for a small server: an idle session costs a few KiB and two
+	// goroutines, an active one its queues. Raise it on bigger machines;
+	// negative: no cap. MaxSessionsPerClient keeps one client from filling it.
 	MaxSessions int
 
 	// Authorize, if set, sees every request that opens or uses a session
@@ -134,6 +146,28 @@ type Options struct {
 	// ForwardedProto(your proxies), or list the public origin in
 	// AllowedOrigins.
 	Scheme func(r *http.Request) string
+
+	// MaxSessionsPerClient caps the concurrent sessions of one client, as
+	// ClientAddr tells clients apart; a request that would open another is
+	// refused with 429. Default 100 (DefaultMaxSessionsPerClient): a browser
+	// needs one per open page, so this leaves room for many tabs and for a
+	// NAT or office network behind one address. Behind a reverse proxy
+	// every request comes from the proxy's address: set ClientAddr to
+	// ForwardedFor, or the whole proxy counts as one client. Negative: no
+	// cap.
+	MaxSessionsPerClient int
+
+	// SessionRate is how many sessions per second one client (ClientAddr)
+	// may open on average, after a burst of SessionBurst; faster openings
+	// are refused with 429 and Retry-After. It stops a client that opens
+	// and drops sessions in a loop, which the cap alone would let through.
+	// Default 10 per second (DefaultSessionRate) after a burst of 50
+	// (DefaultSessionBurst); polling the same session costs nothing.
+	// Negative: no rate limit. The registry keeps rate state for at most
+	// 10,000 clients without sessions; past that, some are forgotten and
+	// get a fresh burst.
+	SessionRate  float64
+	SessionBurst int
 }
 
 // Transport is a set of SockJS transports, for Options.Disabled.
@@ -179,6 +213,18 @@ func (o Options) withDefaults() Options {
 	}
 	if o.InboxSize <= 0 {
 		o.InboxSize = DefaultInboxSize
+	}
+	if o.MaxSessions == 0 {
+		o.MaxSessions = DefaultMaxSessions
+	}
+	if o.MaxSessionsPerClient == 0 {
+		o.MaxSessionsPerClient = DefaultMaxSessionsPerClient
+	}
+	if o.SessionRate == 0 {
+		o.SessionRate = DefaultSessionRate
+	}
+	if o.SessionBurst <= 0 {
+		o.SessionBurst = DefaultSessionBurst
 	}
 	return o
 }

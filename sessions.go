@@ -17,7 +17,7 @@ type client struct {
 // acquire returns the get-or-create function of a receiving request.
 func (h *Handler) acquire(q *request) transport.Acquire {
 	return func(name string) (*session.Session, error) {
-		s, created, err := h.reg.GetOrCreate(q.id, func() *session.Session {
+		s, created, err := h.reg.GetOrCreate(q.id, q.client.addr, func() *session.Session {
 			return h.newSession(name, q)
 		})
 		switch {
@@ -44,7 +44,7 @@ func (h *Handler) lookup(q *request) transport.Lookup {
 // create returns the function that makes a websocket's private session.
 func (h *Handler) create(q *request) transport.Create {
 	return func(name string) (*session.Session, error) {
-		s, err := h.reg.Add(func() *session.Session { return h.newSession(name, q) })
+		s, err := h.reg.Add(q.client.addr, func() *session.Session { return h.newSession(name, q) })
 		if err != nil {
 			return nil, h.refused(q, err)
 		}

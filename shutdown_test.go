@@ -21,7 +21,8 @@ import (
 func TestShutdownWithThousandsOfSessions(t *testing.T) {
 	leak.Check(t)
 	const perKind = 500 // websocket, xhr_streaming, eventsource, polling (passive)
-	h := sockjs.New("/s", sockjs.Options{}, echo)
+	// One test client opens them all: no per-client limits.
+	h := sockjs.New("/s", sockjs.Options{MaxSessionsPerClient: -1, SessionRate: -1}, echo)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	base := srv.URL + "/s"
@@ -147,7 +148,7 @@ func TestShutdownRacesSessionCreation(t *testing.T) {
 	for i := 0; i < iterations; i++ {
 		var mu sync.Mutex
 		var started []*sockjs.Session
-		h := sockjs.New("/s", sockjs.Options{}, func(s *sockjs.Session) {
+		h := sockjs.New("/s", sockjs.Options{MaxSessionsPerClient: -1, SessionRate: -1}, func(s *sockjs.Session) {
 			mu.Lock()
 			started = append(started, s)
 			mu.Unlock()

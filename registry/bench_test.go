@@ -15,7 +15,7 @@ import (
 
 func newBenchRegistry(b *testing.B) *registry.Registry {
 	b.Helper()
-	r := registry.New(0)
+	r := registry.New(registry.Limits{})
 	b.Cleanup(r.Stop)
 	return r
 }
@@ -35,7 +35,7 @@ func newBare() *session.Session { return new(session.Session) }
 func fill(b *testing.B, r *registry.Registry, all []string) {
 	b.Helper()
 	for _, id := range all {
-		if _, _, err := r.GetOrCreate(id, newBare); err != nil {
+		if _, _, err := r.GetOrCreate(id, "client", newBare); err != nil {
 			b.Fatalf("GetOrCreate: %v", err)
 		}
 	}
@@ -52,7 +52,7 @@ func BenchmarkGetOrCreate(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			_, created, err := r.GetOrCreate(known[i%len(known)], newBare)
+			_, created, err := r.GetOrCreate(known[i%len(known)], "client", newBare)
 			if err != nil || created {
 				b.Fatalf("GetOrCreate: created %v, err %v", created, err)
 			}
@@ -64,7 +64,7 @@ func BenchmarkGetOrCreate(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			_, created, err := r.GetOrCreate(fresh[i], newBare)
+			_, created, err := r.GetOrCreate(fresh[i], "client", newBare)
 			if err != nil || !created {
 				b.Fatalf("GetOrCreate: created %v, err %v", created, err)
 			}
@@ -78,7 +78,7 @@ func BenchmarkGetOrCreate(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			s, _, err := r.GetOrCreate(fresh[i], newBare)
+			s, _, err := r.GetOrCreate(fresh[i], "client", newBare)
 			if err != nil {
 				b.Fatalf("GetOrCreate: %v", err)
 			}
@@ -93,7 +93,7 @@ func BenchmarkAddRemove(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		s, err := r.Add(newBare)
+		s, err := r.Add("client", newBare)
 		if err != nil {
 			b.Fatalf("Add: %v", err)
 		}
@@ -116,7 +116,7 @@ func BenchmarkGetOrCreateParallel(b *testing.B) {
 			i := int(next.Add(1)) * 7919
 			for pb.Next() {
 				i++
-				if _, _, err := r.GetOrCreate(known[i%len(known)], newBare); err != nil {
+				if _, _, err := r.GetOrCreate(known[i%len(known)], "client", newBare); err != nil {
 					b.Errorf("GetOrCreate: %v", err)
 					return
 				}
@@ -132,7 +132,7 @@ func BenchmarkGetOrCreateParallel(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				id := fresh[next.Add(1)-1]
-				if _, _, err := r.GetOrCreate(id, newBare); err != nil {
+				if _, _, err := r.GetOrCreate(id, "client", newBare); err != nil {
 					b.Errorf("GetOrCreate: %v", err)
 					return
 				}

@@ -19,17 +19,43 @@ var ErrFull = errors.New("sockjs: too many sessions")
 // ErrStopped is returned by operations on a registry that was stopped.
 var ErrStopped = errors.New("sockjs: registry stopped")
 
+// ErrClientFull is returned by GetOrCreate and Add when the client already
+// holds Limits.PerClient sessions.
+var ErrClientFull = errors.New("sockjs: too many sessions from this client")
+
+// ErrClientRate is returned by GetOrCreate and Add when the client creates
+// sessions faster than Limits.Rate allows.
+var ErrClientRate = errors.New("sockjs: sessions created too fast by this client")
+
 // ErrClosing is returned by GetOrCreate (for an id it does not hold) and Add
 // once Drain was called: the service is shutting down.
 var ErrClosing = errors.New("sockjs: shutting down")
 
 // table is the state owned by the registry goroutine.
 type table struct {
-	byID    map[string]*session.Session   // HTTP sessions by SockJS session id
-	private map[*session.Session]struct{} // websocket sessions, which have no shared id
-	max     int                           // 0 means no limit
-	closing bool                          // set by Drain; no session is created any more
-	stopped bool                          // set by Stop; the goroutine exits
+	byID    map[string]entry            // HTTP sessions by SockJS session id
+	private map[*session.Session]string // websocket sessions, which have no shared id, and their clients
+	max     int                         // 0 or less means no limit
+	clients clients                     // per-client counts and creation rates
+	closing bool                        // set by Drain; no session is created any more
+	stopped bool                        // set by Stop; the goroutine exits
+}
+
+// entry is an HTTP session and the client key it counts against.
+type entry struct {
+	s      *session.Session
+	client string
+}
+
+// admit returns the error that refuses a new session for client, or nil.
+func (t *table) admit(client string) error {
+	switch {
+	case t.closing:
+		return ErrClosing
+	case t.max > 0 && t.count() >= t.max:
+		return ErrFull
+	}
+	return t.clients.admit(client)
 }
 
 func (t *table) count() int { return len(t.byID) + len(t.private) }
@@ -42,16 +68,17 @@ type Registry struct {
 	done chan struct{}     // closed when the goroutine has exited
 }
 
-// New starts a registry that holds at most max sessions (0: no limit).
-func New(max int) *Registry {
+// New starts a registry with the given limits.
+func New(l Limits) *Registry {
 	r := &Registry{
 		ops:  make(chan func(*table)),
 		done: make(chan struct{}),
 	}
 	t := &table{
-		byID:    make(map[string]*session.Session),
-		private: make(map[*session.Session]struct{}),
-		max:     max,
+		byID:    make(map[string]entry),
+		private: make(map[*session.Session]string),
+		max:     l.Max,
+		clients: newClients(l),
 	}
 	go r.run(t)
 	return r
@@ -79,23 +106,21 @@ func (r *Registry) do(op func(*table)) error {
 }
 
 // GetOrCreate returns the session with id, creating it with create if there
-// is none. created reports whether create was called. create runs on the
-// registry goroutine and must not block.
-func (r *Registry) GetOrCreate(id string, create func() *session.Session) (s *session.Session, created bool, err error) {
+// is none and the limits let client create one. created reports whether
+// create was called. create runs on the registry goroutine and must not
+// block.
+func (r *Registry) GetOrCreate(id, client string, create func() *session.Session) (s *session.Session, created bool, err error) {
 	stopErr := r.do(func(t *table) {
-		if s = t.byID[id]; s != nil {
+		if e, ok := t.byID[id]; ok {
+			s = e.s
 			return
 		}
-		if t.closing {
-			err = ErrClosing
-			return
-		}
-		if t.max > 0 && t.count() >= t.max {
-			err = ErrFull
+		if err = t.admit(client); err != nil {
 			return
 		}
 		s, created = create(), true
-		t.byID[id] = s
+		t.byID[id] = entry{s, client}
+		t.clients.added(client)
 	})
 	if stopErr != nil {
 		return nil, false, stopErr
@@ -106,24 +131,20 @@ func (r *Registry) GetOrCreate(id string, create func() *session.Session) (s *se
 // Get returns the session with id, or nil.
 func (r *Registry) Get(id string) *session.Session {
 	var s *session.Session
-	_ = r.do(func(t *table) { s = t.byID[id] })
+	_ = r.do(func(t *table) { s = t.byID[id].s })
 	return s
 }
 
-// Add creates a session that has no shared id (a websocket's) and keeps it
-// until Remove.
-func (r *Registry) Add(create func() *session.Session) (s *session.Session, err error) {
+// Add creates a session that has no shared id (a websocket's), if the
+// limits let client create one, and keeps it until Remove.
+func (r *Registry) Add(client string, create func() *session.Session) (s *session.Session, err error) {
 	stopErr := r.do(func(t *table) {
-		if t.closing {
-			err = ErrClosing
-			return
-		}
-		if t.max > 0 && t.count() >= t.max {
-			err = ErrFull
+		if err = t.admit(client); err != nil {
 			return
 		}
 		s = create()
-		t.private[s] = struct{}{}
+		t.private[s] = client
+		t.clients.added(client)
 	})
 	if stopErr != nil {
 		return nil, stopErr
@@ -136,13 +157,25 @@ func (r *Registry) Add(create func() *session.Session) (s *session.Session, err 
 func (r *Registry) Remove(id string, s *session.Session) {
 	_ = r.do(func(t *table) {
 		if id == "" {
-			delete(t.private, s)
+			if client, ok := t.private[s]; ok {
+				delete(t.private, s)
+				t.clients.removed(client)
+			}
 			return
 		}
-		if t.byID[id] == s {
+		if e := t.byID[id]; e.s == s {
 			delete(t.byID, id)
+			t.clients.removed(e.client)
 		}
 	})
+}
+
+// Clients returns the number of client keys the registry keeps state for:
+// those with sessions, and those whose creation rate is still limited.
+func (r *Registry) Clients() int {
+	n := 0
+	_ = r.do(func(t *table) { n = len(t.clients.byKey) })
+	return n
 }
 
 // Len returns the number of sessions.
@@ -175,8 +208,8 @@ func (r *Registry) Drain() []*session.Session {
 
 func (t *table) snapshot() []*session.Session {
 	all := make([]*session.Session, 0, t.count())
-	for _, s := range t.byID {
-		all = append(all, s)
+	for _, e := range t.byID {
+		all = append(all, e.s)
 	}
 	for s := range t.private {
 		all = append(all, s)

@@ -30,7 +30,7 @@ func cleanup(t *testing.T, r *registry.Registry) {
 
 // Get-or-create is one step: many requests for a new id make one session.
 func TestGetOrCreateIsAtomic(t *testing.T) {
-	r := registry.New(0)
+	r := registry.New(registry.Limits{})
 	cleanup(t, r)
 	var wg sync.WaitGroup
 	got := make(chan *session.Session, 100)
@@ -39,7 +39,7 @@ func TestGetOrCreateIsAtomic(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s, c, err := r.GetOrCreate("id", newSession)
+			s, c, err := r.GetOrCreate("id", "client", newSession)
 			if err != nil {
 				t.Error(err)
 			}
@@ -68,9 +68,9 @@ func TestGetOrCreateIsAtomic(t *testing.T) {
 }
 
 func TestRemoveOnlyTheSameSession(t *testing.T) {
-	r := registry.New(0)
+	r := registry.New(registry.Limits{})
 	cleanup(t, r)
-	old, _, _ := r.GetOrCreate("id", newSession)
+	old, _, _ := r.GetOrCreate("id", "client", newSession)
 	other := newSession()
 	t.Cleanup(func() { other.Shutdown(); <-other.Done() })
 	r.Remove("id", other) // a stale session must not remove the current one
@@ -86,14 +86,14 @@ func TestRemoveOnlyTheSameSession(t *testing.T) {
 }
 
 func TestMaxSessionsAndStop(t *testing.T) {
-	r := registry.New(2)
+	r := registry.New(registry.Limits{Max: 2})
 	cleanup(t, r)
-	r.GetOrCreate("a", newSession)
-	r.Add(newSession)
-	if _, _, err := r.GetOrCreate("c", newSession); !errors.Is(err, registry.ErrFull) {
+	r.GetOrCreate("a", "client", newSession)
+	r.Add("client", newSession)
+	if _, _, err := r.GetOrCreate("c", "client", newSession); !errors.Is(err, registry.ErrFull) {
 		t.Fatalf("third session: %v", err)
 	}
-	if _, err := r.Add(newSession); !errors.Is(err, registry.ErrFull) {
+	if _, err := r.Add("client", newSession); !errors.Is(err, registry.ErrFull) {
 		t.Fatalf("third private session: %v", err)
 	}
 	if len(r.Sessions()) != 2 {
@@ -102,10 +102,10 @@ func TestMaxSessionsAndStop(t *testing.T) {
 }
 
 func TestStoppedRegistry(t *testing.T) {
-	r := registry.New(0)
+	r := registry.New(registry.Limits{})
 	r.Stop()
 	r.Stop() // idempotent
-	if _, _, err := r.GetOrCreate("a", newSession); !errors.Is(err, registry.ErrStopped) {
+	if _, _, err := r.GetOrCreate("a", "client", newSession); !errors.Is(err, registry.ErrStopped) {
 		t.Fatalf("GetOrCreate after Stop: %v", err)
 	}
 }
@@ -118,7 +118,7 @@ func TestDrainRacesCreation(t *testing.T) {
 		iterations = 300
 	}
 	for i := 0; i < iterations; i++ {
-		r := registry.New(0)
+		r := registry.New(registry.Limits{})
 		created := make(chan []*session.Session)
 		go func() {
 			var mine []*session.Session
@@ -126,9 +126,9 @@ func TestDrainRacesCreation(t *testing.T) {
 				var s *session.Session
 				var err error
 				if n%2 == 0 {
-					s, _, err = r.GetOrCreate(string(rune('a'+n%26))+string(rune('a'+n/26%26)), newSession)
+					s, _, err = r.GetOrCreate(string(rune('a'+n%26))+string(rune('a'+n/26%26)), "client", newSession)
 				} else {
-					s, err = r.Add(newSession)
+					s, err = r.Add("client", newSession)
 				}
 				if errors.Is(err, registry.ErrClosing) {
 					break
@@ -151,10 +151,10 @@ func TestDrainRacesCreation(t *testing.T) {
 				t.Fatalf("iteration %d: a session created during Drain is missing from its snapshot", i)
 			}
 		}
-		if _, _, err := r.GetOrCreate("late", newSession); !errors.Is(err, registry.ErrClosing) {
+		if _, _, err := r.GetOrCreate("late", "client", newSession); !errors.Is(err, registry.ErrClosing) {
 			t.Fatalf("GetOrCreate after Drain: %v, want ErrClosing", err)
 		}
-		if _, err := r.Add(newSession); !errors.Is(err, registry.ErrClosing) {
+		if _, err := r.Add("client", newSession); !errors.Is(err, registry.ErrClosing) {
 			t.Fatalf("Add after Drain: %v, want ErrClosing", err)
 		}
 		for _, s := range drained {
@@ -168,16 +168,16 @@ func TestDrainRacesCreation(t *testing.T) {
 // After Drain, Get still finds existing sessions so that their clients can
 // collect the close frames.
 func TestGetAfterDrain(t *testing.T) {
-	r := registry.New(0)
+	r := registry.New(registry.Limits{})
 	cleanup(t, r)
-	s, _, _ := r.GetOrCreate("id", newSession)
+	s, _, _ := r.GetOrCreate("id", "client", newSession)
 	if got := r.Drain(); len(got) != 1 || got[0] != s {
 		t.Fatalf("Drain returned %v", got)
 	}
 	if r.Get("id") != s {
 		t.Fatal("Get after Drain lost the session")
 	}
-	if got, created, err := r.GetOrCreate("id", newSession); got != s || created || err != nil {
+	if got, created, err := r.GetOrCreate("id", "client", newSession); got != s || created || err != nil {
 		t.Fatalf("GetOrCreate of an existing id after Drain: %v %v %v", got, created, err)
 	}
 }
