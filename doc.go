@@ -119,7 +119,9 @@
 // example in Options.Authorize from a query parameter the page adds, or in
 // the first message, or disable the transports it does not need
 // (Options.Disabled). Session.Request exposes the cookies of the opening
-// request; do not treat them alone as proof of who the client is.
+// request; do not treat them alone as proof of who the client is. It keeps a
+// bounded copy of that request (KeptHeaderBytes, KeptQueryBytes), so that a
+// client cannot make its session hold megabytes of headers.
 //
 // Options.Authorize sees every request of a session and binds the session to
 // the identity it returned for the first one; Options.BindClientAddr binds

@@ -72,7 +72,7 @@ func (h *Handler) newSession(name string, q *request) *session.Session {
 			h.logger.Debug("sockjs: session ended", "prefix", h.prefix, "session", s.ID(), "transport", s.Transport(), "code", code)
 		}
 	}
-	return session.New(name, q.r, &cfg)
+	return session.New(name, keptRequest(q.r), &cfg)
 }
 
 // startApplication runs the application's handler for a session that just
