@@ -43,7 +43,7 @@ func New(prefix string, opts Options, serve func(*Session)) *Handler {
 		opts:    opts,
 		serve:   serve,
 		origins: newOriginPolicy(opts.AllowedOrigins),
-		iframe:  newIframePage(opts.ClientURL),
+		iframe:  newIframePage(opts.ClientURL, opts.ClientIntegrity),
 		reg: registry.New(registry.Limits{
 			Max:       opts.MaxSessions,
 			PerClient: opts.MaxSessionsPerClient,

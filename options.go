@@ -16,8 +16,13 @@ const (
 	DefaultMaxMessageSize  = 1 << 20
 	DefaultOutboxSize      = 1024
 	DefaultInboxSize       = 1024
-	DefaultClientURL       = "https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js"
+	DefaultClientURL       = "https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js"
 )
+
+// DefaultClientIntegrity is the Subresource Integrity value of
+// DefaultClientURL: the SHA-384 of dist/sockjs.min.js in the npm package
+// sockjs-client 1.6.1, which jsDelivr serves unchanged.
+const DefaultClientIntegrity = "sha384-svdnwiXBL+Js+yUneJSRFy24NgGiOfDM/vkQl/vCeVrcbYD6yW8EwPr1FnxTEZsR"
 
 // Default session limits; see Options.MaxSessions, MaxSessionsPerClient,
 // SessionRate and SessionBurst.
@@ -54,7 +59,10 @@ type Options struct {
 
 	// ClientURL is the sockjs-client script loaded by the iframe page that
 	// iframe-based transports use. It must be the same client version as
-	// the page's. Default DefaultClientURL (sockjs-client 1.x on jsDelivr).
+	// the page's. Default DefaultClientURL: sockjs-client 1.6.1 on jsDelivr,
+	// pinned, and loaded with DefaultClientIntegrity, so that the CDN
+	// cannot run other code on the service's origin. Any other URL is
+	// loaded without an integrity check unless ClientIntegrity is set.
 	ClientURL string
 
 	// Disabled lists transports that this handler does not serve; their
@@ -168,6 +176,16 @@ type Options struct {
 	// get a fresh burst.
 	SessionRate  float64
 	SessionBurst int
+
+	// ClientIntegrity is the Subresource Integrity value ("sha384-…") of
+	// the script at ClientURL; the iframe page then loads it with
+	// integrity and crossorigin="anonymous" (the server must answer CORS,
+	// as CDNs do), and a browser refuses a script that does not match.
+	// Default: DefaultClientIntegrity when ClientURL is left empty, none
+	// for a ClientURL you set. The iframe page with an integrity attribute
+	// differs from the protocol's Appendix A, which the sockjs-protocol
+	// suite compares exactly: a conformance test server sets ClientURL.
+	ClientIntegrity string
 }
 
 // Transport is a set of SockJS transports, for Options.Disabled.
@@ -198,6 +216,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ClientURL == "" {
 		o.ClientURL = DefaultClientURL
+		if o.ClientIntegrity == "" {
+			o.ClientIntegrity = DefaultClientIntegrity
+		}
 	}
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = DefaultWriteTimeout

@@ -2,6 +2,7 @@ package sockjs_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -177,5 +178,50 @@ func TestCrossSiteWithAllowedOrigin(t *testing.T) {
 	header.Set("Origin", "https://evil.example")
 	if got := fetchStatus(t, "GET", base+"/000/y/eventsource", header); got != 403 {
 		t.Fatalf("other cross-site page: %d, want 403", got)
+	}
+}
+
+// iframeScriptTag returns the script tag that loads the client in the
+// iframe page of a handler with opts.
+func iframeScriptTag(t *testing.T, opts sockjs.Options) string {
+	t.Helper()
+	_, base := serve(t, opts, echo)
+	resp, err := testClient.Get(base + "/iframe.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	_, rest, ok := strings.Cut(string(b), `<script src="`)
+	tag, _, _ := strings.Cut(rest, "</script>")
+	if !ok {
+		t.Fatalf("no script tag in %q", b)
+	}
+	// The ETag still validates the page.
+	req, _ := http.NewRequest("GET", base+"/iframe.html", nil)
+	req.Header.Set("If-None-Match", resp.Header.Get("ETag"))
+	resp2, err := testClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp2.Body.Close()
+	if resp2.StatusCode != http.StatusNotModified {
+		t.Errorf("conditional GET of the iframe page: %d, want 304", resp2.StatusCode)
+	}
+	return `<script src="` + tag
+}
+
+// The default client is a pinned version loaded with a Subresource
+// Integrity check; a custom URL has none unless ClientIntegrity is set.
+func TestIframePageClientIntegrity(t *testing.T) {
+	want := `<script src="https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js" integrity="sha384-svdnwiXBL+Js+yUneJSRFy24NgGiOfDM/vkQl/vCeVrcbYD6yW8EwPr1FnxTEZsR" crossorigin="anonymous">`
+	if got := iframeScriptTag(t, sockjs.Options{}); got != want {
+		t.Errorf("default:\n got %s\nwant %s", got, want)
+	}
+	if got := iframeScriptTag(t, sockjs.Options{ClientURL: "/static/sockjs.js"}); got != `<script src="/static/sockjs.js">` {
+		t.Errorf("custom URL: %s", got)
+	}
+	if got := iframeScriptTag(t, sockjs.Options{ClientURL: "/static/sockjs.js", ClientIntegrity: "sha384-abc"}); got != `<script src="/static/sockjs.js" integrity="sha384-abc" crossorigin="anonymous">` {
+		t.Errorf("custom URL with integrity: %s", got)
 	}
 }

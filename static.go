@@ -36,8 +36,16 @@ type iframePage struct {
 	etag string
 }
 
-func newIframePage(clientURL string) iframePage {
-	body := strings.Replace(iframeTemplate, "{{SOCKJS_URL}}", htmlAttr(clientURL), 1)
+// newIframePage renders the page for the client script at clientURL, with
+// an integrity check when integrity is not empty.
+func newIframePage(clientURL, integrity string) iframePage {
+	src := htmlAttr(clientURL)
+	if integrity != "" {
+		// The attributes go after the URL so that the page is Appendix A's
+		// up to the end of the URL.
+		src += `" integrity="` + htmlAttr(integrity) + `" crossorigin="anonymous`
+	}
+	body := strings.Replace(iframeTemplate, "{{SOCKJS_URL}}", src, 1)
 	sum := md5.Sum([]byte(body))
 	return iframePage{body: []byte(body), etag: `"` + hex.EncodeToString(sum[:]) + `"`}
 }
