@@ -41,6 +41,12 @@ func (h *Handler) acquire(r *http.Request, id string, c client) transport.Acquir
 			h.metrics.RequestRejected(RejectShuttingDown)
 			return nil, errShuttingDown
 		}
+		if h.refuseForMemory() {
+			if s := h.reg.Get(id); s != nil {
+				return s, h.checkOwner(s, c)
+			}
+			return nil, errMemoryFull
+		}
 		s, created, err := h.reg.GetOrCreate(id, func() *session.Session {
 			return h.newSession(name, r, id, c)
 		})
@@ -75,6 +81,9 @@ func (h *Handler) create(r *http.Request, c client) transport.Create {
 		if h.shuttingDown.Load() {
 			h.metrics.RequestRejected(RejectShuttingDown)
 			return nil, errShuttingDown
+		}
+		if h.refuseForMemory() {
+			return nil, errMemoryFull
 		}
 		s, err := h.reg.Add(func() *session.Session { return h.newSession(name, r, "", c) })
 		if err != nil {
