@@ -24,8 +24,9 @@ type Handler struct {
 	tcfg    transport.Config
 	scfg    session.Config
 	reg     *registry.Registry
-	metrics Metrics      // never nil
-	logger  *slog.Logger // nil when silent
+	metrics Metrics       // never nil
+	memory  *memoryBudget // nil without a MemoryLimit
+	logger  *slog.Logger  // nil when silent
 
 	handlers sync.WaitGroup // application handlers still running
 }
@@ -61,6 +62,7 @@ func New(prefix string, opts Options, serve func(*Session)) *Handler {
 		WriteTimeout:   opts.WriteTimeout,
 		MaxBodySize:    opts.MaxBodySize,
 		MaxMessageSize: opts.MaxMessageSize,
+		MaxMessages:    opts.InboxSize,
 		// checkOrigin has decided before any handshake, for every transport.
 		Accept:   &websocket.AcceptOptions{InsecureSkipVerify: true},
 		Observer: transportObserver{h},
@@ -70,10 +72,23 @@ func New(prefix string, opts Options, serve func(*Session)) *Handler {
 		DisconnectDelay: opts.DisconnectDelay,
 		OutboxSize:      opts.OutboxSize,
 		InboxSize:       opts.InboxSize,
+		SendBuffer:      opts.SendBuffer,
+		ReceiveBuffer:   opts.ReceiveBuffer,
+		MaxFrame:        maxFrame,
 		OnOpen:          h.startApplication,
+	}
+	if opts.MemoryLimit > 0 {
+		h.memory = newMemoryBudget(opts.MemoryLimit, h.metrics)
+		h.scfg.Memory = h.memory
 	}
 	return h
 }
+
+// maxFrame is the size, in encoded bytes, at which a session cuts a batch of
+// messages into another frame: a frame is written in one piece, so its size
+// is memory held during the write, and a streaming response can end at its
+// ResponseLimit only between frames.
+const maxFrame = 64 << 10
 
 // Prefix returns the URL prefix the handler serves, without a trailing
 // slash.

@@ -41,6 +41,7 @@ const (
 	RejectSessionLimit   = "session_limit"                // MaxSessions reached (503)
 	RejectShuttingDown   = "shutting_down"                // after Shutdown (503)
 	RejectBadUpgrade     = transport.RejectBadUpgrade     // websocket URL without a valid handshake (400)
+	RejectMemory         = "memory"                       // MemoryLimit reached: no new sessions (503)
 
 	RejectCrossSite   = "cross_site"   // cross-site browser request without Origin on a session route (403)
 	RejectClientLimit = "client_limit" // MaxSessionsPerClient reached (429)
@@ -50,7 +51,7 @@ const (
 var rejectReasons = [...]string{
 	RejectNotFound, RejectMethod, RejectOrigin, RejectForbidden, RejectCallback, RejectPayload,
 	RejectTooLarge, RejectUnknownSession, RejectInboxFull, RejectSessionLimit, RejectShuttingDown,
-	RejectBadUpgrade,
+	RejectBadUpgrade, RejectMemory,
 	RejectCrossSite, RejectClientLimit, RejectClientRate,
 }
 
@@ -70,6 +71,8 @@ type Counters struct {
 	bytesIn      atomic.Int64
 	messagesOut  atomic.Int64
 	bytesOut     atomic.Int64
+	buffered     atomic.Int64                     // bytes sessions hold beyond their first 64 KiB
+	evicted      atomic.Int64                     // sessions closed for the memory limit
 	rejected     [len(rejectReasons)]atomic.Int64 // by reason
 }
 
@@ -83,6 +86,8 @@ type CountersSnapshot struct {
 	BytesIn               int64            `json:"bytes_in"`
 	MessagesOut           int64            `json:"messages_out"`
 	BytesOut              int64            `json:"bytes_out"`
+	BufferedBytes         int64            `json:"buffered_bytes"`   // held by sessions beyond their first 64 KiB
+	SessionsEvicted       int64            `json:"sessions_evicted"` // closed for Options.MemoryLimit
 	RejectedRequests      map[string]int64 `json:"rejected_requests"`
 	RejectedRequestsTotal int64            `json:"rejected_requests_total"`
 }
@@ -134,6 +139,12 @@ func (c *Counters) RequestRejected(reason string) {
 	}
 }
 
+// BufferedBytes implements MemoryMetrics.
+func (c *Counters) BufferedBytes(delta int) { c.buffered.Add(int64(delta)) }
+
+// SessionEvicted implements MemoryMetrics.
+func (c *Counters) SessionEvicted() { c.evicted.Add(1) }
+
 // Snapshot returns the current counts.
 func (c *Counters) Snapshot() CountersSnapshot {
 	s := CountersSnapshot{
@@ -145,6 +156,8 @@ func (c *Counters) Snapshot() CountersSnapshot {
 		BytesIn:            c.bytesIn.Load(),
 		MessagesOut:        c.messagesOut.Load(),
 		BytesOut:           c.bytesOut.Load(),
+		BufferedBytes:      c.buffered.Load(),
+		SessionsEvicted:    c.evicted.Load(),
 		RejectedRequests:   make(map[string]int64, len(rejectReasons)),
 	}
 	for i, name := range transportNames {

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/gosockjs/sockjs/session"
 )
 
 // Default values of Options; a zero field means the default.
@@ -16,6 +18,9 @@ const (
 	DefaultMaxMessageSize  = 1 << 20
 	DefaultOutboxSize      = 1024
 	DefaultInboxSize       = 1024
+	DefaultSendBuffer      = 2 << 20
+	DefaultReceiveBuffer   = 2 << 20
+	DefaultMemoryLimit     = 256 << 20
 	DefaultClientURL       = "https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js"
 )
 
@@ -107,8 +112,44 @@ type Options struct {
 	// InboxSize is the number of unread messages from a client a session
 	// holds. A sending request that would exceed it is refused with 503;
 	// well-behaved clients never get there, because every sending request
-	// waits until the application has read its messages. Default 1024.
+	// waits until the application has read its messages. It also bounds a
+	// single send request or websocket message: one that holds more
+	// messages is refused with 413 (a websocket is closed with 1009).
+	// Default 1024.
 	InboxSize int
+
+	// SendBuffer bounds, in bytes, what a session holds for its client:
+	// the messages queued, counted as encoded in frames (escapes included,
+	// so a message of invalid UTF-8 counts six bytes per byte) plus 48
+	// bytes each, and the frames being written. While a session holds half
+	// of it, the client's own messages wait (back-pressure on every
+	// transport: a websocket stops reading, HTTP sends are held). A client
+	// that still does not take its messages reaches the bound, and the
+	// session closes with 1013 "Slow consumer". Send refuses a message that
+	// alone exceeds SendBuffer with ErrMessageTooLarge and leaves the
+	// session open. Default 2 MiB: a MaxMessageSize message of plain text
+	// fits, so an echo of any accepted message works.
+	SendBuffer int
+
+	// ReceiveBuffer bounds, in bytes, the client's messages that the
+	// application has not taken yet, all sends of a session together (48
+	// bytes of overhead each counted). A websocket reader reads ahead into
+	// it, so it sees pongs and a vanished client while the application is
+	// busy; when it is full the reader stops and TCP pushes back. An HTTP
+	// send that would exceed it is refused with 503 while others are
+	// pending. It is raised to hold at least one MaxBodySize and one
+	// MaxMessageSize of messages. Default 2 MiB.
+	ReceiveBuffer int
+
+	// MemoryLimit bounds the bytes that all sessions of the Handler hold
+	// together in their send and receive buffers. Each session's first
+	// 64 KiB are its own and not counted, so the bound is on what clients
+	// make sessions hold beyond ordinary use. Past the limit, the sessions
+	// holding the most are closed with 1013 "Server memory full", dropping
+	// what they hold, until the rest fits, and new sessions are refused
+	// with 503 meanwhile; every other session goes on. Default 256 MiB;
+	// negative: no limit.
+	MemoryLimit int64
 
 	// MaxSessions caps the number of concurrent sessions; requests that would
 	// open another are refused with 503. Default 10,000 (DefaultMaxSessions),
@@ -246,6 +287,18 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SessionBurst <= 0 {
 		o.SessionBurst = DefaultSessionBurst
+	}
+	if o.SendBuffer <= 0 {
+		o.SendBuffer = DefaultSendBuffer
+	}
+	if o.ReceiveBuffer <= 0 {
+		o.ReceiveBuffer = DefaultReceiveBuffer
+	}
+	// One whole send request or websocket message must fit, with the
+	// overhead of as many messages as InboxSize allows in it.
+	o.ReceiveBuffer = max(o.ReceiveBuffer, int(max(o.MaxBodySize, o.MaxMessageSize))+o.InboxSize*session.MessageOverhead)
+	if o.MemoryLimit == 0 {
+		o.MemoryLimit = DefaultMemoryLimit
 	}
 	return o
 }

@@ -17,6 +17,13 @@ type client struct {
 // acquire returns the get-or-create function of a receiving request.
 func (h *Handler) acquire(q *request) transport.Acquire {
 	return func(name string) (*session.Session, error) {
+		if h.memory.full() {
+			// Existing sessions go on; only new ones wait for memory.
+			if s := h.reg.Get(q.id); s != nil {
+				return s, h.checkOwner(q, s)
+			}
+			return nil, h.refusedForMemory(q)
+		}
 		s, created, err := h.reg.GetOrCreate(q.id, q.client.addr, func() *session.Session {
 			return h.newSession(name, q)
 		})
@@ -44,6 +51,9 @@ func (h *Handler) lookup(q *request) transport.Lookup {
 // create returns the function that makes a websocket's private session.
 func (h *Handler) create(q *request) transport.Create {
 	return func(name string) (*session.Session, error) {
+		if h.memory.full() {
+			return nil, h.refusedForMemory(q)
+		}
 		s, err := h.reg.Add(q.client.addr, func() *session.Session { return h.newSession(name, q) })
 		if err != nil {
 			return nil, h.refused(q, err)

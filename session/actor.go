@@ -12,7 +12,10 @@ func (s *Session) handleCommon(ev event) {
 		s.queueInbound(ev)
 	case closeRequest:
 		s.closeRequested(ev)
-	case abort, writeDone, heartbeatDue:
+	case writeDone:
+		// A receiver that is no longer ours, ended by its writer.
+		s.released(ev)
+	case abort, heartbeatDue:
 		// A receiver that is no longer ours, or a heartbeat without one:
 		// nothing to do. (Every state handles attach itself.)
 	}
@@ -20,33 +23,76 @@ func (s *Session) handleCommon(ev event) {
 
 // queueInbound accepts inbound messages for Recv, or drops them once the session
 // is closing, as the protocol says (PROTOCOL.md §6.10).
+//
+// A reader's delivery (no ack) is always taken: its credit already keeps it
+// within the receive buffer. A sending request's delivery is refused when
+// it alone exceeds the bounds, or when it would take the messages already
+// waiting past them; the sender then answers 413 or 503.
 func (s *Session) queueInbound(d delivery) {
 	switch {
 	case s.cause != nil:
-		d.ack <- nil
-	case s.queued > 0 && s.queued+len(d.msgs) > s.cfg.InboxSize:
-		d.ack <- ErrInboxFull
+		d.answer(nil)
+	case d.ack != nil && (len(d.msgs) > s.cfg.InboxSize || d.bytes > s.cfg.ReceiveBuffer):
+		d.answer(ErrPayloadTooLarge)
+	case d.ack != nil && s.queued > 0 &&
+		(s.queued+len(d.msgs) > s.cfg.InboxSize || s.inBytes+d.bytes > s.cfg.ReceiveBuffer):
+		d.answer(ErrInboxFull)
 	default:
 		s.deliveries = append(s.deliveries, d)
 		s.queued += len(d.msgs)
+		s.inBytes += d.bytes
+		s.account()
+	}
+}
+
+// answer acknowledges a sending request's delivery; a reader's has nobody
+// waiting.
+func (d delivery) answer(err error) {
+	if d.ack != nil {
+		d.ack <- err
 	}
 }
 
 // inboundC returns the channel to Recv when a message is waiting for it, and
 // nil (a select case that never fires) otherwise.
 //
-// Inbound messages are also held back while the outbound queue is half
-// full: an application that answers what it reads (echo, request and
-// response) would otherwise turn one large burst from the client into more
-// replies than the queue holds, and the session would close as a slow
-// consumer although the client is keeping up. Held back, the burst waits in
-// the client's send request instead, which is the protocol's back-pressure.
+// Inbound messages are also held back while the session holds half of
+// what it may for its client (sendBackedUp): an application that answers
+// what it reads (echo, request and response) would otherwise turn one large
+// burst from the client into more replies than the send buffer holds, and
+// the session would close as a slow consumer although the client is keeping
+// up. Held back, the burst waits in the client's send request or, on a
+// websocket, in the client's TCP window (refillC), which is the protocol's
+// back-pressure.
 func (s *Session) inboundC() chan<- inboundMsg {
-	if s.queued == 0 || s.cause != nil || len(s.queue) >= max(1, s.cfg.OutboxSize/2) {
+	if s.queued == 0 || s.cause != nil || s.sendBackedUp() {
 		return nil
 	}
 	return s.inbound
 }
+
+// sendBackedUp reports whether the session holds at least half of what it
+// may hold for its client, in messages or bytes.
+func (s *Session) sendBackedUp() bool {
+	return len(s.queue) >= max(1, s.cfg.OutboxSize/2) || s.outBytes() >= s.cfg.SendBuffer/2
+}
+
+// outBytes is what the session holds for its client: the queue and the
+// frames being written.
+func (s *Session) outBytes() int { return s.queueBytes + s.flightBytes }
+
+// refillC returns the channel to a reader waiting for credit when Recv has
+// taken some of its messages and the session is not backed up, and nil
+// otherwise.
+func (s *Session) refillC() chan<- int {
+	if s.refund == 0 || s.cause != nil || s.sendBackedUp() {
+		return nil
+	}
+	return s.refill
+}
+
+// refilled notes that the reader took the refund.
+func (s *Session) refilled() { s.refund = 0 }
 
 // nextInbound returns the message Recv gets next. The last message of a
 // delivery carries the delivery's acknowledgement, which Recv sends when
@@ -67,23 +113,35 @@ func (s *Session) nextInbound() inboundMsg {
 // took removes the message Recv just got.
 func (s *Session) took() {
 	d := &s.deliveries[0]
+	n := len(d.msgs[0]) + MessageOverhead
+	d.msgs[0] = ""
 	d.msgs = d.msgs[1:]
 	s.queued--
+	s.inBytes -= n
+	if d.ack == nil {
+		s.refund += n
+	}
 	if len(d.msgs) == 0 {
 		s.deliveries[0] = delivery{}
 		s.deliveries = s.deliveries[1:]
+		if len(s.deliveries) == 0 {
+			s.deliveries = nil // let a long backlog's array go
+		}
 	}
+	s.account()
 }
 
 // dropInbound acknowledges every delivery without handing it out.
 func (s *Session) dropInbound() {
 	s.ackHeld() // taken, but the application will not ask for more now
 	for i, d := range s.deliveries {
-		d.ack <- nil
+		d.answer(nil)
 		s.deliveries[i] = delivery{}
 	}
 	s.deliveries = nil
 	s.queued = 0
+	s.inBytes = 0
+	s.account()
 }
 
 // closeRequested handles a close from the application or the server. A
@@ -94,6 +152,18 @@ func (s *Session) closeRequested(ev closeRequest) {
 		s.shutdown = true
 	}
 	s.setCause(ev.code, ev.reason)
+	if ev.drop {
+		s.dropOutbound()
+	}
+}
+
+// dropOutbound forgets the messages queued for the client.
+func (s *Session) dropOutbound() {
+	s.drainOutbox()
+	clear(s.queue)
+	s.queue = nil
+	s.queueBytes = 0
+	s.account()
 }
 
 // setCause marks the session as closing for the given reason. Only the first
@@ -108,25 +178,69 @@ func (s *Session) setCause(code int, reason string) {
 	s.dropInbound()
 }
 
-// enqueue takes a message from the outbox. It reports false when the queue
-// overflowed and the session must close as a slow consumer.
-func (s *Session) enqueue(m Message) bool {
-	if len(s.queue) >= s.cfg.OutboxSize {
+// enqueue takes a message from the outbox. It reports false when the
+// message would take the session past its send buffer, in messages or
+// bytes: the session must close as a slow consumer.
+func (s *Session) enqueue(m outMsg) bool {
+	if len(s.queue) >= s.cfg.OutboxSize || s.outBytes()+m.size > s.cfg.SendBuffer {
 		return false
 	}
 	s.queue = append(s.queue, m)
+	s.queueBytes += m.size
+	s.account()
 	return true
 }
 
-// flush writes the queued messages as one frame if the attached receiver is
-// idle. Messages sent while a write is in flight wait and go out together in
-// the next frame.
+// flush writes the next batch of queued messages as one frame if the
+// attached receiver is idle. Messages sent while a write is in flight wait
+// and go out together in the next frame.
 func (s *Session) flush() {
 	if s.recv == nil || len(s.queue) == 0 || s.busy() {
 		return
 	}
-	s.batch, s.queue = s.queue, s.batch[:0]
-	s.write(Frame{Kind: FrameMessages, Messages: s.batch})
+	var bytes int
+	s.batch, bytes = s.takeBatch(s.batch[:0])
+	s.frames[0] = Frame{Kind: FrameMessages, Messages: s.batch}
+	s.writing = true
+	s.flightBytes += bytes
+	s.batchBytes = bytes
+	go s.job(s.recv, s.frames[:1], false, bytes)
+}
+
+// takeBatch moves the next batch of queued messages to dst: messages in
+// order until their encoded size reaches Config.MaxFrame, at least one. It
+// returns the batch and what its messages cost, which moves from the queue
+// to the frames in flight.
+func (s *Session) takeBatch(dst []Message) ([]Message, int) {
+	bytes, n := 0, 0
+	for n < len(s.queue) && (n == 0 || bytes+s.queue[n].size <= s.cfg.MaxFrame) {
+		dst = append(dst, s.queue[n].m)
+		bytes += s.queue[n].size
+		n++
+	}
+	clear(s.queue[:n])
+	s.queue = s.queue[n:]
+	if len(s.queue) == 0 {
+		s.queue = s.queue[:0:0] // let the array go once it is empty
+	}
+	s.queueBytes -= bytes
+	return dst, bytes
+}
+
+// keptBatch is the largest batch array the session keeps between writes:
+// an idle session holds no memory for a burst it once sent.
+const keptBatch = 64
+
+// wroteBatch forgets the batch that the writer has finished with.
+func (s *Session) wroteBatch() {
+	s.frames[0] = Frame{}
+	clear(s.batch)
+	if cap(s.batch) > keptBatch {
+		s.batch = nil
+	}
+	s.flightBytes -= s.batchBytes
+	s.batchBytes = 0
+	s.account()
 }
 
 // startHeartbeat arms the heartbeat timer. It is a function timer that
@@ -161,41 +275,72 @@ func (s *Session) writeHeartbeat() {
 	s.heartbeat.Reset(s.cfg.HeartbeatDelay)
 }
 
-// drainOutbox moves every message waiting in the outbox to the queue, as
-// the session closes; the queue's bound no longer matters then.
+// drainOutbox moves the messages waiting in the outbox to the queue as the
+// session closes, as far as the send buffer holds them; the rest were sent
+// after the close in effect, and are dropped.
 func (s *Session) drainOutbox() {
 	for {
 		select {
 		case m := <-s.outbox:
-			s.queue = append(s.queue, m)
+			if s.outBytes()+m.size <= s.cfg.SendBuffer {
+				s.queue = append(s.queue, m)
+				s.queueBytes += m.size
+			}
 		default:
+			s.account()
 			return
 		}
 	}
 }
 
-// drainFrames returns the queued messages as one frame, if any, followed by
-// last, and empties the queue.
-func (s *Session) drainFrames(last Frame) []Frame {
+// drainFrames returns the queued messages as frames of at most
+// Config.MaxFrame bytes, followed by last, and empties the queue. It also
+// returns what the messages cost, which the writer reports back when done.
+func (s *Session) drainFrames(last Frame) ([]Frame, int) {
 	s.drainOutbox()
-	if len(s.queue) == 0 {
-		return []Frame{last}
+	var frames []Frame
+	total := 0
+	for len(s.queue) > 0 {
+		msgs, bytes := s.takeBatch(nil)
+		frames = append(frames, Frame{Kind: FrameMessages, Messages: msgs})
+		total += bytes
 	}
-	msgs := s.queue
-	s.queue = nil
-	return []Frame{{Kind: FrameMessages, Messages: msgs}, last}
+	s.flightBytes += total
+	return append(frames, last), total
 }
 
-// write starts a job that writes f to the attached receiver.
+// released handles the end of a job that used up a receiver: the bytes of
+// its messages are no longer held, and messages it had no room for go back
+// to the front of the queue for the next receiver.
+func (s *Session) released(ev writeDone) {
+	s.flightBytes -= ev.bytes
+	if len(ev.unwritten) > 0 && ev.err == nil {
+		var back []outMsg
+		for _, f := range ev.unwritten {
+			for _, m := range f.Messages {
+				back = append(back, outMsg{m, messageSize(m)})
+			}
+		}
+		for _, m := range back {
+			s.queueBytes += m.size
+		}
+		s.queue = append(back, s.queue...)
+	}
+	s.account()
+}
+
+// write starts a job that writes f, which carries no messages, to the
+// attached receiver.
 func (s *Session) write(f Frame) {
 	s.frames[0] = f
 	s.writing = true
-	go s.job(s.recv, s.frames[:1], false)
+	go s.job(s.recv, s.frames[:1], false, 0)
 }
 
-// reject writes frames to a receiver that is not attached and ends it.
-func (s *Session) reject(r Receiver, frames ...Frame) {
-	go s.job(r, frames, true)
+// reject writes frames to a receiver that is not attached and ends it;
+// bytes is what their messages cost.
+func (s *Session) reject(r Receiver, bytes int, frames ...Frame) {
+	go s.job(r, frames, true, bytes)
 }
 
 // job runs on a writer goroutine: it writes frames to r and reports back
@@ -211,14 +356,25 @@ func (s *Session) reject(r Receiver, frames ...Frame) {
 // once, and that request must find the session free, not still attached to
 // this one (the mailbox is FIFO, so writeDone is handled before the new
 // request's attach).
-func (s *Session) job(r Receiver, frames []Frame, end bool) {
-	full, err := r.Write(frames)
+func (s *Session) job(r Receiver, frames []Frame, end bool, bytes int) {
+	n, full, err := r.Write(frames)
 	if !end && !full && err == nil {
 		s.written <- struct{}{} // never blocks: one write at a time, and the actor took the last token
 		return
 	}
-	s.post(writeDone{r: r, err: err})
+	s.post(writeDone{r: r, err: err, bytes: bytes, unwritten: messageFrames(frames[n:])})
 	r.End()
+}
+
+// messageFrames returns the message frames among frames.
+func messageFrames(frames []Frame) []Frame {
+	var out []Frame
+	for _, f := range frames {
+		if f.Kind == FrameMessages {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // busy reports whether a write on the attached receiver is in flight,
@@ -230,6 +386,7 @@ func (s *Session) busy() bool {
 	select {
 	case <-s.written:
 		s.writing = false
+		s.wroteBatch()
 		return false
 	default:
 		return true
@@ -250,6 +407,7 @@ func (s *Session) writtenC() <-chan struct{} {
 // nil to stay active.
 func (s *Session) writerFree() stateFn {
 	s.writing = false
+	s.wroteBatch()
 	switch {
 	case s.abortPending:
 		return s.interrupted()
@@ -265,9 +423,13 @@ func (s *Session) writerFree() stateFn {
 // it, used up or failed. It returns the next state, or nil to stay active.
 func (s *Session) wrote(ev writeDone) stateFn {
 	if ev.r != s.recv {
+		s.released(ev)
 		return nil
 	}
 	s.writing = false
+	s.wroteBatch()
+	ev.bytes = 0 // the batch's bytes, released above
+	s.released(ev)
 	if ev.err != nil || s.abortPending {
 		s.recv = nil // the writer has ended it already
 		return s.interrupted()
@@ -315,8 +477,8 @@ func (s *Session) closeReceiver() stateFn {
 	r := s.recv
 	s.recv = nil
 	s.stopHeartbeat()
-	frames := s.drainFrames(s.closeFrame)
-	go s.job(r, frames, true)
+	frames, bytes := s.drainFrames(s.closeFrame)
+	go s.job(r, frames, true, bytes)
 	if !r.DelayDisconnect() || (s.shutdown && len(frames) == 1) {
 		// Nobody will come back: a websocket is gone with its close frame,
 		// and a server shutting down has told its client. The session ends
@@ -357,11 +519,34 @@ func (s *Session) closingDelay() time.Duration {
 	return s.cfg.DisconnectDelay
 }
 
+// account keeps the session's draw on the service's memory budget in step
+// with what it holds, in whole chunks. Every session's first chunk is its
+// own: the budget hears of a session only when it holds more than that,
+// and again only when it grows or shrinks by a chunk.
+func (s *Session) account() {
+	if s.cfg.Memory == nil {
+		return
+	}
+	want := 0
+	if over := s.queueBytes + s.flightBytes + s.inBytes - MemoryChunk; over > 0 {
+		want = (over + MemoryChunk - 1) / MemoryChunk * MemoryChunk
+	}
+	if want > s.reserved || want+MemoryChunk < s.reserved {
+		s.cfg.Memory.Reserve(s, want-s.reserved)
+		s.reserved = want
+	}
+}
+
 // finish runs when the state machine has stopped.
 func (s *Session) finish() {
 	s.setCause(CodeNormal, ReasonNormal)
+	s.dropOutbound()
 	s.stopHeartbeat()
 	s.expiry.Stop()
+	if s.cfg.Memory != nil && s.reserved > 0 {
+		s.cfg.Memory.Reserve(s, -s.reserved)
+		s.reserved = 0
+	}
 	if s.cfg.OnEnd != nil {
 		s.cfg.OnEnd(s, s.opened)
 	}

@@ -33,7 +33,7 @@ func newCountingReceiver() *countingReceiver {
 }
 
 // Write implements session.Receiver.
-func (r *countingReceiver) Write(frames []session.Frame) (bool, error) {
+func (r *countingReceiver) Write(frames []session.Frame) (int, bool, error) {
 	for _, f := range frames {
 		switch f.Kind {
 		case session.FrameOpen:
@@ -46,10 +46,10 @@ func (r *countingReceiver) Write(frames []session.Frame) (bool, error) {
 			r.bytes.Add(int64(n))
 			r.arrived(r.msgs.Add(int64(len(f.Messages))))
 		case session.FrameClose:
-			return true, nil
+			return len(frames), true, nil
 		}
 	}
-	return false, nil
+	return len(frames), false, nil
 }
 
 // End implements session.Receiver.
@@ -301,9 +301,9 @@ func BenchmarkOpenClose(b *testing.B) {
 // up.
 type benchPoll struct{ ended chan struct{} }
 
-func (p *benchPoll) Write([]session.Frame) (bool, error) { return true, nil }
-func (p *benchPoll) End()                                { close(p.ended) }
-func (p *benchPoll) DelayDisconnect() bool               { return true }
+func (p *benchPoll) Write(f []session.Frame) (int, bool, error) { return len(f), true, nil }
+func (p *benchPoll) End()                                       { close(p.ended) }
+func (p *benchPoll) DelayDisconnect() bool                      { return true }
 
 // BenchmarkPoll measures one polling cycle without a network: a poll
 // attaches, a message is sent, the session writes it, lets go of the poll

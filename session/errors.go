@@ -14,6 +14,14 @@ var ErrSessionClosed = errors.New("sockjs: session closed")
 // unread inbound messages as its configured limit allows.
 var ErrInboxFull = errors.New("sockjs: inbound queue full")
 
+// ErrPayloadTooLarge is returned by Deliver for messages that alone exceed
+// the session's inbound bounds (Config.InboxSize, Config.ReceiveBuffer).
+var ErrPayloadTooLarge = errors.New("sockjs: too many inbound messages at once")
+
+// ErrMessageTooLarge is returned by Send for a message that alone encodes to
+// more than the session's send buffer holds. The session is unharmed.
+var ErrMessageTooLarge = errors.New("sockjs: message larger than the send buffer")
+
 // ErrInvalidCloseCode is returned by Close for a code that the SockJS client
 // and the WebSocket protocol do not allow applications to use: anything other
 // than 1000 or 3000–4999.
@@ -46,6 +54,7 @@ const (
 	ReasonSlowConsumer      = "Slow consumer"
 	ReasonAnotherConnection = "Another connection still open"
 	ReasonTimedOut          = "Session timed out"
+	ReasonMemory            = "Server memory full"
 )
 
 // CloseError tells why a session ended: the close code and reason that were

@@ -16,24 +16,34 @@ type attach struct {
 type abort struct{ r Receiver }
 
 // writeDone: a writer goroutine finished a job that used r up, or failed
-// (err), and is ending r.
+// (err), and is ending r. unwritten holds the message frames that r had no
+// room for, which the session queues again for the client's next request.
 type writeDone struct {
-	r   Receiver
-	err error
+	r         Receiver
+	err       error
+	bytes     int // what the job's messages cost the send buffer
+	unwritten []Frame
 }
 
-// delivery: messages from the client. ack receives exactly one value: nil
-// once the application took them all and asked for more (or the session
-// dropped them because it is closing), ErrInboxFull if they were refused.
+// delivery: messages from the client, and what they cost the inbound
+// budget. A delivery of a sending request has an ack, which receives exactly
+// one value: nil once the application took them all and asked for more (or
+// the session dropped them because it is closing), ErrInboxFull or
+// ErrPayloadTooLarge if they were refused. A delivery from a connection's
+// reader (Feed) has no ack: the reader is paced by its credit instead.
 type delivery struct {
-	msgs []string
-	ack  chan error
+	msgs  []string
+	bytes int
+	ack   chan error
 }
 
-// closeRequest: the application or the server closes the session.
+// closeRequest: the application or the server closes the session. drop
+// discards the messages still queued for the client instead of sending them
+// before the close frame: the session is closed because it holds too much.
 type closeRequest struct {
 	code   int
 	reason string
+	drop   bool
 }
 
 // heartbeatDue: the heartbeat timer fired.

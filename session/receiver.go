@@ -30,11 +30,13 @@ type Frame struct {
 // actor goroutine, and never two calls on the same receiver at once.
 type Receiver interface {
 	// Write writes frames in order, each as its own unit on the wire (one
-	// HTTP chunk or one websocket message), with a write deadline. It stops
-	// early and reports full when the receiver can take no more frames: a
-	// polling response after one frame, a streaming response at its
-	// response limit, any receiver after a close frame.
-	Write(frames []Frame) (full bool, err error)
+	// HTTP chunk or one websocket message), with a write deadline, and
+	// returns how many it wrote. It stops early and reports full when the
+	// receiver can take no more frames: a polling response after one frame,
+	// a streaming response at its response limit, any receiver after a
+	// close frame. The session sends the frames it did not write again, to
+	// the next receiver.
+	Write(frames []Frame) (written int, full bool, err error)
 	// End finishes the receiver: the HTTP handler may return, the websocket is
 	// closed. It is called exactly once, after the last Write, and must not
 	// block for long.

@@ -4,8 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"math"
 	"net/http"
+	"slices"
 	"time"
+	"unicode/utf8"
+
+	"github.com/gosockjs/sockjs/internal/frame"
 )
 
 // Config holds what a session needs to know about its service. The handler
@@ -15,6 +20,25 @@ type Config struct {
 	DisconnectDelay time.Duration // how long a session outlives its last HTTP receiver
 	OutboxSize      int           // messages queued for the client before the slow-consumer close
 	InboxSize       int           // unread inbound messages before Deliver refuses with ErrInboxFull
+
+	// SendBuffer bounds the bytes a session holds for its client: the
+	// encoded messages queued and the frame being written. Past it the
+	// session closes as a slow consumer; past half of it, inbound messages
+	// wait (back-pressure). A single message larger than SendBuffer is
+	// refused by Send with ErrMessageTooLarge.
+	SendBuffer int
+	// ReceiveBuffer bounds the bytes of inbound messages the application
+	// has not taken yet, all deliveries together. It must be at least the
+	// largest delivery a transport accepts.
+	ReceiveBuffer int
+	// MaxFrame is the number of encoded bytes after which a batch of
+	// messages is cut into another frame (one larger message still makes a
+	// frame of its own).
+	MaxFrame int
+	// Memory, if set, is the budget shared by every session of a service:
+	// the session draws on it in chunks as its buffers grow and gives the
+	// chunks back as they shrink.
+	Memory Memory
 
 	// Identity and ClientAddr describe the client that opened this session:
 	// what the service's authorization hook returned, and the client's
@@ -30,6 +54,21 @@ type Config struct {
 	// before Done is closed; opened says whether OnOpen was called. It
 	// typically removes the session from the registry.
 	OnEnd func(s *Session, opened bool)
+}
+
+// withBounds returns cfg, or a copy of it in which the byte bounds left zero
+// are unbounded.
+func (cfg *Config) withBounds() *Config {
+	if cfg.SendBuffer > 0 && cfg.ReceiveBuffer > 0 && cfg.MaxFrame > 0 {
+		return cfg
+	}
+	c := *cfg
+	for _, n := range []*int{&c.SendBuffer, &c.ReceiveBuffer, &c.MaxFrame} {
+		if *n <= 0 {
+			*n = math.MaxInt / 2
+		}
+	}
+	return &c
 }
 
 // Session is one SockJS session: a WebSocket-like, message-oriented
@@ -48,8 +87,9 @@ type Session struct {
 	// Channels into the actor. Senders also select on done, so nobody blocks
 	// on an actor that has exited.
 	mailbox chan event      // from transports and the API to the actor
-	outbox  chan Message    // from Send to the actor, which drains it at once
-	inbound chan inboundMsg // from the actor or Push to Recv, unbuffered
+	outbox  chan outMsg     // from Send to the actor, which drains it at once
+	inbound chan inboundMsg // from the actor to Recv, unbuffered
+	refill  chan int        // from the actor to a reader waiting for credit (Feed), unbuffered
 	acks    chan chan error // acknowledgements Recv holds until the application asks for more
 	written chan struct{}   // the writer's token: a write finished, the receiver stays (see job)
 	done    chan struct{}   // closed by the actor when it exits
@@ -64,12 +104,18 @@ type Session struct {
 	writing      bool        // a write job for recv is in flight, or its token is not collected yet
 	abortPending bool        // recv was aborted while a write was in flight
 	closePending bool        // a close arrived while a write was in flight
-	queue        []Message   // messages for the client, at most OutboxSize
+	queue        []outMsg    // messages for the client, at most OutboxSize
+	queueBytes   int         // what the messages in queue cost
 	batch        []Message   // messages handed to the writer; reused after writeDone
+	batchBytes   int         // what the messages in batch cost, until the write is done
+	flightBytes  int         // what the messages of every write in flight cost (batch and closing frames)
 	frames       [1]Frame    // the frame handed to the writer; reused after writeDone
 	closeFrame   Frame       // stored close frame once the session is closing
 	deliveries   []delivery  // inbound messages not yet taken by Recv
 	queued       int         // number of messages in deliveries
+	inBytes      int         // what the messages in deliveries cost
+	refund       int         // bytes of a reader's messages taken by Recv, not yet returned to it
+	reserved     int         // bytes drawn from cfg.Memory
 	heartbeat    *time.Timer // posts heartbeatDue; runs while a receiver is attached
 	expiry       *time.Timer // runs while no receiver is attached
 	cause        *CloseError // why the session closed, set once
@@ -82,6 +128,7 @@ type Session struct {
 // for its first receiver; if none attaches within the disconnect delay, it
 // ends.
 func New(transport string, r *http.Request, cfg *Config) *Session {
+	cfg = cfg.withBounds()
 	ctx, cancel := context.WithCancelCause(context.Background())
 	s := &Session{
 		id:        newID(),
@@ -89,8 +136,9 @@ func New(transport string, r *http.Request, cfg *Config) *Session {
 		request:   withoutBody(r),
 		cfg:       cfg,
 		mailbox:   make(chan event, 8),
-		outbox:    make(chan Message, outboxBuffer),
+		outbox:    make(chan outMsg, outboxBuffer),
 		inbound:   make(chan inboundMsg),
+		refill:    make(chan int),
 		acks:      make(chan chan error, heldAcks),
 		written:   make(chan struct{}, 1),
 		done:      make(chan struct{}),
@@ -139,26 +187,52 @@ func (s *Session) Done() <-chan struct{} { return s.done }
 // smooths bursts; the queue's bound is Config.OutboxSize.
 const outboxBuffer = 8
 
+// outMsg is a message on its way to the client with what it costs the send
+// buffer: its encoded length and its queue slot.
+type outMsg struct {
+	m    Message
+	size int
+}
+
+// messageSize is what m costs the send buffer.
+func messageSize(m Message) int {
+	if m.JSON != nil {
+		return len(m.JSON) + MessageOverhead
+	}
+	return frame.QuotedLen(m.Text) + MessageOverhead
+}
+
+// MessageOverhead is what a buffered message costs beyond its bytes, in
+// both directions: its slot in a queue. Counting it makes a flood of tiny
+// messages cost what it occupies.
+const MessageOverhead = 48
+
 // Send queues msg for the client and returns; it never waits for the
-// network. It fails with a *CloseError once the session is closing.
+// network. It fails with a *CloseError once the session is closing, and
+// with ErrMessageTooLarge, leaving the session as it was, when msg alone
+// encodes to more than the send buffer holds.
 //
-// The queue holds at most Config.OutboxSize messages that the client has
-// not taken yet. A client that falls that far behind is a slow consumer:
-// the session drops the message that overflowed, closes with
-// CodeSlowConsumer, and later calls fail.
+// The queue holds at most Config.OutboxSize messages and Config.SendBuffer
+// bytes that the client has not taken yet. A client that falls that far
+// behind is a slow consumer: the session drops the message that
+// overflowed, closes with CodeSlowConsumer, and later calls fail.
 func (s *Session) Send(msg string) error {
-	return s.send(Message{Text: msg})
+	m := Message{Text: msg}
+	return s.send(outMsg{m, messageSize(m)})
 }
 
 // SendPrepared queues a message prepared with Prepare, like Send, without
 // encoding it again.
 func (s *Session) SendPrepared(p *Prepared) error {
-	return s.send(p.msg)
+	return s.send(outMsg{p.msg, messageSize(p.msg)})
 }
 
-func (s *Session) send(m Message) error {
+func (s *Session) send(m outMsg) error {
 	if s.ctx.Err() != nil {
 		return s.err()
+	}
+	if m.size > s.cfg.SendBuffer {
+		return ErrMessageTooLarge
 	}
 	// The outbox almost always has room: the actor empties it as fast as
 	// messages come. Trying alone first spares the two-channel select,
@@ -238,18 +312,58 @@ func (s *Session) ackHeld() {
 }
 
 // Close closes the session with a code and reason that the client receives in
-// its close event. Codes must be 1000 or within 3000–4999. Close does not
-// wait for the network: when it returns, the session is closing (Send and
-// Recv fail, Context is done) and the close frame is on its way, after the
-// messages queued before it. Closing a session that is already closing does
-// nothing and returns nil.
+// its close event. Codes must be 1000 or within 3000–4999. A reason longer
+// than MaxReasonLen bytes is cut there, on a character boundary, on every
+// transport: a websocket close frame holds no more. Close does not wait for
+// the network: when it returns, the session is closing (Send and Recv fail,
+// Context is done) and the close frame is on its way, after the messages
+// queued before it. Closing a session that is already closing does nothing
+// and returns nil.
 func (s *Session) Close(code int, reason string) error {
 	if !validAppCode(code) {
 		return ErrInvalidCloseCode
 	}
-	s.closeWith(code, reason)
+	s.closeWith(code, CutReason(reason))
 	return nil
 }
+
+// MaxReasonLen is the longest close reason, in bytes, that a websocket close
+// frame can carry (125 bytes of payload less the two of the code).
+const MaxReasonLen = 123
+
+// CutReason returns reason cut to at most MaxReasonLen bytes without
+// splitting a UTF-8 sequence.
+func CutReason(reason string) string {
+	if len(reason) <= MaxReasonLen {
+		return reason
+	}
+	i := MaxReasonLen
+	for i > 0 && !utf8.RuneStart(reason[i]) {
+		i--
+	}
+	return reason[:i]
+}
+
+// CloseForMemory closes the session with CodeSlowConsumer and
+// ReasonMemory, dropping what it holds for its client. It is for the
+// service's memory budget (Memory), which calls it from whatever goroutine
+// found the budget exceeded: it does not wait.
+func (s *Session) CloseForMemory() {
+	go s.post(closeRequest{code: CodeSlowConsumer, reason: ReasonMemory, drop: true})
+}
+
+// Memory is a budget of bytes shared by the sessions of a service. A
+// session reports what it holds beyond its first MemoryChunk bytes, in
+// whole chunks, so the budget hears only of sessions that hold more than a
+// chunk, and of them only when they grow or shrink by one.
+type Memory interface {
+	// Reserve records that s holds n more bytes (fewer when n < 0). It is
+	// called on the session's actor goroutine and must not block.
+	Reserve(s *Session, n int)
+}
+
+// MemoryChunk is the unit in which sessions draw on a Memory.
+const MemoryChunk = 64 << 10
 
 // Shutdown closes the session with CodeGoingAway, as a server shutdown does.
 func (s *Session) Shutdown() {
@@ -301,13 +415,17 @@ func (s *Session) Abort(r Receiver) {
 // the application has taken them all and asked for more, the session closes
 // (the messages are then dropped, as the protocol says), or ctx ends. It
 // returns ErrInboxFull without queueing anything when the session already
-// holds too many unread messages.
+// holds unread messages and these would take it past Config.InboxSize
+// messages or Config.ReceiveBuffer bytes, and ErrPayloadTooLarge when msgs
+// alone exceed either bound. The session owns msgs after the call: it drops
+// each message as the application takes it, so the caller must not read msgs
+// again.
 func (s *Session) Deliver(ctx context.Context, msgs []string) error {
 	if len(msgs) == 0 {
 		return nil
 	}
 	ack := make(chan error, 1)
-	if !s.post(delivery{msgs: msgs, ack: ack}) {
+	if !s.post(delivery{msgs: msgs, bytes: deliveryBytes(msgs), ack: ack}) {
 		return nil
 	}
 	select {
@@ -320,30 +438,66 @@ func (s *Session) Deliver(ctx context.Context, msgs []string) error {
 	}
 }
 
-// Push hands messages to Recv one at a time, each once the application asks
-// for it, and returns when all were taken, the session closes (the rest are
-// dropped, as the protocol says), or ctx ends. It is for a connection's only
-// reader (a websocket): its messages need no queue, the reader simply waits,
-// and the client's TCP window pushes back. Sending requests, which can
-// arrive concurrently, use Deliver.
-func (s *Session) Push(ctx context.Context, msgs []string) error {
-	for _, msg := range msgs {
-		// An application that keeps up is already waiting in Recv: hand
-		// the message over without the three-channel select.
+// Feed hands the messages of one read to the application, for a
+// connection's only reader (a websocket). Unlike Deliver it does not wait
+// for the application to take them: the reader goes on reading, so it sees
+// control frames and a client that went away while the application is busy.
+// It is paced by credit instead: a Feed whose messages would take the
+// reader's unread bytes past Config.ReceiveBuffer waits until the
+// application has taken enough of them, and while the session holds half its
+// send buffer for the client (back-pressure: the reader stops reading and
+// TCP pushes back on the client). It returns nil, dropping msgs, once the
+// session is closing, ErrPayloadTooLarge for messages that alone exceed
+// the receive buffer, and ctx's error if ctx ends first.
+//
+// in is the reader's own credit, owned by the reader's goroutine; start it
+// with NewCredit. msgs is not retained: the reader may reuse it.
+func (s *Session) Feed(ctx context.Context, in *Credit, msgs []string) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	n := deliveryBytes(msgs)
+	if n > s.cfg.ReceiveBuffer {
+		return ErrPayloadTooLarge // more than the whole credit: it would wait forever
+	}
+	for in.bytes < n {
+		// Only the reader receives on refill; the actor offers what
+		// Recv took while the send buffer is below its mark.
 		select {
-		case s.inbound <- inboundMsg{text: msg}:
-			continue
-		default:
-		}
-		select {
-		case s.inbound <- inboundMsg{text: msg}:
+		case more := <-s.refill:
+			in.bytes += more
+			in.waits++
 		case <-s.ctx.Done():
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
+	in.bytes -= n
+	s.post(delivery{msgs: slices.Clone(msgs), bytes: n}) // dropped if the session has ended
 	return nil
+}
+
+// Credit is what a connection's reader may still hand to Feed, in bytes.
+type Credit struct {
+	bytes int
+	waits int // how often the reader waited for the application
+}
+
+// NewCredit returns the full credit of a reader of s.
+func (s *Session) NewCredit() *Credit { return &Credit{bytes: s.cfg.ReceiveBuffer} }
+
+// Waits reports how often the reader waited for credit: the times the
+// session paused it for back-pressure.
+func (c *Credit) Waits() int { return c.waits }
+
+// deliveryBytes is what msgs cost the receive buffer.
+func deliveryBytes(msgs []string) int {
+	n := 0
+	for _, m := range msgs {
+		n += len(m) + MessageOverhead
+	}
+	return n
 }
 
 // err returns the reason the session closed.

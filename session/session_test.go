@@ -23,7 +23,7 @@ func newGated() *gatedReceiver {
 	return &gatedReceiver{frames: make(chan []session.Frame, 100), gate: make(chan struct{}, 100), ended: make(chan struct{}), delay: true}
 }
 
-func (g *gatedReceiver) Write(frames []session.Frame) (bool, error) {
+func (g *gatedReceiver) Write(frames []session.Frame) (int, bool, error) {
 	copied := make([]session.Frame, len(frames))
 	for i, f := range frames {
 		f.Messages = append([]session.Message(nil), f.Messages...)
@@ -33,10 +33,10 @@ func (g *gatedReceiver) Write(frames []session.Frame) (bool, error) {
 	<-g.gate
 	for _, f := range frames {
 		if f.Kind == session.FrameClose {
-			return true, nil
+			return len(frames), true, nil
 		}
 	}
-	return false, nil
+	return len(frames), false, nil
 }
 func (g *gatedReceiver) End()                  { close(g.ended) }
 func (g *gatedReceiver) DelayDisconnect() bool { return g.delay }
@@ -331,9 +331,9 @@ func newPoll() *pollReceiver {
 	return &pollReceiver{frames: make(chan []session.Frame, 4), ended: make(chan struct{})}
 }
 
-func (p *pollReceiver) Write(frames []session.Frame) (bool, error) {
+func (p *pollReceiver) Write(frames []session.Frame) (int, bool, error) {
 	p.frames <- append([]session.Frame(nil), frames...)
-	return true, nil
+	return len(frames), true, nil
 }
 func (p *pollReceiver) End()                  { close(p.ended) }
 func (p *pollReceiver) DelayDisconnect() bool { return true }

@@ -52,7 +52,7 @@ func stateActive(s *Session) stateFn {
 			switch ev := ev.(type) {
 			case attach:
 				close(ev.taken)
-				s.reject(ev.r, Frame{Kind: FrameClose, Code: CodeAnotherConnection, Reason: ReasonAnotherConnection})
+				s.reject(ev.r, 0, Frame{Kind: FrameClose, Code: CodeAnotherConnection, Reason: ReasonAnotherConnection})
 			case abort:
 				if ev.r != s.recv {
 					continue
@@ -91,6 +91,8 @@ func stateActive(s *Session) stateFn {
 			}
 		case s.inboundC() <- s.nextInbound():
 			s.took()
+		case s.refillC() <- s.refund:
+			s.refilled()
 		}
 	}
 }
@@ -117,6 +119,8 @@ func statePassive(s *Session) stateFn {
 			}
 		case s.inboundC() <- s.nextInbound():
 			s.took()
+		case s.refillC() <- s.refund:
+			s.refilled()
 		case m := <-s.outbox:
 			if !s.enqueue(m) {
 				s.setCause(CodeSlowConsumer, ReasonSlowConsumer)
@@ -140,8 +144,8 @@ func stateClosed(s *Session) stateFn {
 			switch ev := ev.(type) {
 			case attach:
 				close(ev.taken)
-				frames := s.drainFrames(s.closeFrame)
-				s.reject(ev.r, frames...)
+				frames, bytes := s.drainFrames(s.closeFrame)
+				s.reject(ev.r, bytes, frames...)
 				if s.shutdown && len(frames) == 1 {
 					return stateEnded // the server is shutting down and has told this client
 				}
@@ -153,6 +157,7 @@ func stateClosed(s *Session) stateFn {
 					s.expiry.Reset(s.closingDelay())
 				}
 			case writeDone:
+				s.released(ev)
 				if ev.r == s.lastWrite {
 					return stateEnded // the last close frame is out
 				}

@@ -14,6 +14,7 @@ type Config struct {
 	WriteTimeout   time.Duration // deadline of every write to a client
 	MaxBodySize    int64         // largest accepted xhr_send / jsonp_send body
 	MaxMessageSize int64         // largest accepted websocket message
+	MaxMessages    int           // most messages in one send request or websocket message
 	Accept         *websocket.AcceptOptions
 	Observer       Observer // never nil
 }

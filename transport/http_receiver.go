@@ -43,22 +43,34 @@ func newHTTPReceiver(w http.ResponseWriter, wrap wrapFunc, limit int, cfg *Confi
 }
 
 // Write implements session.Receiver.
-func (h *httpReceiver) Write(frames []session.Frame) (full bool, err error) {
-	for _, f := range frames {
+func (h *httpReceiver) Write(frames []session.Frame) (written int, full bool, err error) {
+	defer h.shrink()
+	for i, f := range frames {
 		h.text = appendFrame(h.text[:0], f)
 		h.out = h.wrap(h.out[:0], h.text)
 		if err := h.send(h.out); err != nil {
-			return true, err
+			return i, true, err
 		}
 		h.written += len(h.out)
 		if f.Kind == session.FrameMessages {
 			h.obs.MessagesSent(len(f.Messages), len(h.out))
 		}
 		if h.limit == 0 || h.written >= h.limit || f.Kind == session.FrameClose {
-			return true, nil
+			return i + 1, true, nil
 		}
 	}
-	return false, nil
+	return len(frames), false, nil
+}
+
+// shrink lets go of frame buffers grown for a large frame: a streaming
+// response that carried one large message keeps no memory for it.
+func (h *httpReceiver) shrink() {
+	if cap(h.text) > keptWriteBuffer {
+		h.text = nil
+	}
+	if cap(h.out) > keptWriteBuffer {
+		h.out = nil
+	}
 }
 
 // send writes p as one flushed chunk within the write deadline. A polling

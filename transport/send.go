@@ -24,7 +24,7 @@ func XHRSend(w http.ResponseWriter, r *http.Request, cfg *Config, lookup Lookup)
 		sendError(w, err, cfg.Observer)
 		return
 	}
-	msgs, err := frame.DecodeMessages(body)
+	msgs, err := frame.DecodeMessages(body, cfg.MaxMessages)
 	if err != nil {
 		sendError(w, err, cfg.Observer)
 		return
@@ -53,7 +53,7 @@ func JSONPSend(w http.ResponseWriter, r *http.Request, cfg *Config, lookup Looku
 		}
 		body = []byte(form.Get("d"))
 	}
-	msgs, err := frame.DecodeMessages(body)
+	msgs, err := frame.DecodeMessages(body, cfg.MaxMessages)
 	if err != nil {
 		sendError(w, err, cfg.Observer)
 		return
@@ -90,7 +90,13 @@ func deliver(w http.ResponseWriter, r *http.Request, msgs []string, lookup Looku
 		plainError(w, "Session not found.", http.StatusNotFound)
 		return false
 	}
+	// Deliver takes msgs over (it drops each message once taken), so count first.
+	count, bytes := len(msgs), totalLen(msgs)
 	switch err := s.Deliver(r.Context(), msgs); {
+	case errors.Is(err, session.ErrPayloadTooLarge):
+		obs.RequestRejected(RejectTooLarge)
+		plainError(w, "Too many messages at once.", http.StatusRequestEntityTooLarge)
+		return false
 	case errors.Is(err, session.ErrInboxFull):
 		obs.RequestRejected(RejectInboxFull)
 		plainError(w, "Too many pending messages.", http.StatusServiceUnavailable)
@@ -99,7 +105,7 @@ func deliver(w http.ResponseWriter, r *http.Request, msgs []string, lookup Looku
 		// The client went away while the application was not reading.
 		return false
 	}
-	obs.MessagesReceived(len(msgs), totalLen(msgs))
+	obs.MessagesReceived(count, bytes)
 	return true
 }
 
@@ -115,6 +121,9 @@ func totalLen(msgs []string) int {
 // sendError answers a sending request whose body was refused.
 func sendError(w http.ResponseWriter, err error, obs Observer) {
 	switch {
+	case errors.Is(err, frame.ErrTooManyMessages):
+		obs.RequestRejected(RejectTooLarge)
+		plainError(w, "Too many messages at once.", http.StatusRequestEntityTooLarge)
 	case errors.Is(err, errTooLarge):
 		obs.RequestRejected(RejectTooLarge)
 		plainError(w, "Payload too large.", http.StatusRequestEntityTooLarge)

@@ -3,9 +3,12 @@ package transport
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 	"github.com/gosockjs/sockjs/internal/frame"
@@ -25,21 +28,29 @@ type wsReceiver struct {
 
 	deadline *watchdog // drops the connection when a write takes too long
 
+	// The reader's activity, for the liveness check (ping): reads counts
+	// messages read and Feed calls begun and ended, and feeding is set
+	// while the reader is in Feed, where it may wait for the application
+	// and reads nothing, pongs included.
+	reads   atomic.Uint64
+	feeding atomic.Bool
+
 	// Owned by the writer goroutine of the moment.
 	text []byte // the message being written
 }
 
 // Write implements session.Receiver.
-func (ws *wsReceiver) Write(frames []session.Frame) (full bool, err error) {
-	for _, f := range frames {
+func (ws *wsReceiver) Write(frames []session.Frame) (written int, full bool, err error) {
+	defer ws.shrink()
+	for i, f := range frames {
 		if ws.raw {
 			if err := ws.writeRaw(f); err != nil {
-				return true, err
+				return i, true, err
 			}
 		} else {
 			ws.text = appendFrame(ws.text[:0], f)
 			if err := ws.writeText(ws.text); err != nil {
-				return true, err
+				return i, true, err
 			}
 			if f.Kind == session.FrameMessages {
 				ws.obs.MessagesSent(len(f.Messages), len(ws.text))
@@ -48,14 +59,25 @@ func (ws *wsReceiver) Write(frames []session.Frame) (full bool, err error) {
 		switch f.Kind {
 		case session.FrameClose:
 			ws.closeHandshake(f)
-			return true, nil
+			return i + 1, true, nil
 		case session.FrameHeartbeat:
 			// A heartbeat write can succeed into the kernel's buffer long
 			// after the peer died; a ping must be answered.
 			go ws.ping()
 		}
 	}
-	return false, nil
+	return len(frames), false, nil
+}
+
+// keptWriteBuffer is the largest frame buffer a connection keeps between
+// writes: an idle connection holds no memory for a large message it once
+// carried.
+const keptWriteBuffer = 64 << 10
+
+func (ws *wsReceiver) shrink() {
+	if cap(ws.text) > keptWriteBuffer {
+		ws.text = nil
+	}
 }
 
 // writeRaw writes f on a raw websocket: each message as its own text
@@ -88,7 +110,7 @@ func (ws *wsReceiver) writeText(p []byte) error {
 // a raw websocket with the session's own code and reason.
 func (ws *wsReceiver) closeHandshake(f session.Frame) {
 	if ws.raw {
-		_ = ws.conn.Close(websocket.StatusCode(f.Code), f.Reason)
+		_ = ws.conn.Close(websocket.StatusCode(f.Code), session.CutReason(f.Reason))
 		return
 	}
 	_ = ws.conn.Close(websocket.StatusNormalClosure, session.ReasonNormal)
@@ -96,10 +118,18 @@ func (ws *wsReceiver) closeHandshake(f session.Frame) {
 
 // ping closes the connection when the peer does not answer a ping within
 // the write timeout. The reader then fails and the session ends.
+//
+// Only the reader sees the pong, so a missing pong proves a dead peer only
+// if the reader was reading all along and read nothing. A reader held in
+// Feed (the application has not taken the client's messages, or the
+// session is backed up) is not reading: the client is then judged by the
+// writes alone, which the watchdog bounds. Any message read meanwhile shows
+// a live client too.
 func (ws *wsReceiver) ping() {
 	ctx, cancel := context.WithTimeout(context.Background(), ws.timeout)
 	defer cancel()
-	if ws.conn.Ping(ctx) != nil {
+	before := ws.reads.Load()
+	if ws.conn.Ping(ctx) != nil && ws.reads.Load() == before && !ws.feeding.Load() {
 		_ = ws.conn.CloseNow()
 	}
 }
@@ -158,22 +188,26 @@ func serveWebsocket(w http.ResponseWriter, r *http.Request, cfg *Config, create 
 		_ = conn.CloseNow()
 		return
 	}
-	readLoop(s, ws, raw, cfg.Observer)
+	readLoop(s, ws, raw, cfg)
 	s.Abort(ws)
 	<-ws.done
 }
 
-// readLoop is the connection's only reader: it delivers each message to the
-// session and reads the next only once the application took it, so a slow
-// application pushes back on the client through TCP.
-func readLoop(s *session.Session, ws *wsReceiver, raw bool, obs Observer) {
+// readLoop is the connection's only reader. It hands each message to the
+// session and reads on: it keeps reading, and so sees pongs and a client
+// that went away, while the application has not taken the messages yet,
+// within the session's receive buffer. Past it, or while the session holds
+// half its send buffer for the client, Feed waits, the reader stops, and
+// TCP pushes back on the client.
+func readLoop(s *session.Session, ws *wsReceiver, raw bool, cfg *Config) {
 	ctx := context.Background()
+	credit := s.NewCredit()
 	var (
 		buf  bytes.Buffer // the message's bytes, reused
-		msgs []string     // its messages, reused: Push returns once they were taken
+		msgs []string     // its messages, reused: Feed does not keep them
 	)
 	for {
-		_, r, err := ws.conn.Reader(ctx)
+		typ, r, err := ws.conn.Reader(ctx)
 		if err != nil {
 			return
 		}
@@ -181,23 +215,46 @@ func readLoop(s *session.Session, ws *wsReceiver, raw bool, obs Observer) {
 		if _, err := buf.ReadFrom(r); err != nil {
 			return
 		}
-		if raw {
+		ws.reads.Add(1)
+		switch {
+		case raw && typ == websocket.MessageText && !utf8.Valid(buf.Bytes()):
+			// RFC 6455 §8.1: a text message must be UTF-8. Relayed
+			// as is, it would fail every browser it reaches.
+			_ = ws.conn.Close(websocket.StatusInvalidFramePayloadData, "Invalid UTF-8")
+			return
+		case raw:
 			msgs = append(msgs, buf.String())
-		} else if msgs, err = frame.DecodeWebsocketMessage(msgs, buf.Bytes()); err != nil {
-			_ = ws.conn.Close(websocket.StatusCode(3000), "Broken framing.")
+		default:
+			if msgs, err = frame.DecodeWebsocketMessage(msgs, buf.Bytes(), cfg.MaxMessages); err != nil {
+				_ = ws.conn.Close(decodeStatus(err))
+				return
+			}
+		}
+		if buf.Cap() > keptReadBuffer {
+			buf = bytes.Buffer{} // the strings hold the text now; an idle connection keeps no large buffer
+		}
+		ws.feeding.Store(true)
+		ws.reads.Add(1)
+		err = s.Feed(ctx, credit, msgs)
+		ws.reads.Add(1)
+		ws.feeding.Store(false)
+		if err != nil {
+			_ = ws.conn.Close(websocket.StatusMessageTooBig, "Too many messages")
 			return
 		}
-		// Push returns once the application took the messages or the
-		// session closed; in the latter case the connection is closing too
-		// and the next Read fails.
-		_ = s.Push(ctx, msgs)
-		obs.MessagesReceived(len(msgs), totalLen(msgs))
+		cfg.Observer.MessagesReceived(len(msgs), totalLen(msgs))
 		clear(msgs) // let the strings go with the application
 		msgs = msgs[:0]
-		if buf.Cap() > keptReadBuffer {
-			buf = bytes.Buffer{} // an idle connection keeps no large buffer
-		}
 	}
+}
+
+// decodeStatus is the close status and reason for a websocket message that
+// did not decode.
+func decodeStatus(err error) (websocket.StatusCode, string) {
+	if errors.Is(err, frame.ErrTooManyMessages) {
+		return websocket.StatusMessageTooBig, "Too many messages"
+	}
+	return websocket.StatusCode(3000), "Broken framing."
 }
 
 // keptReadBuffer is the largest read buffer a websocket keeps between

@@ -87,7 +87,7 @@ func BenchmarkDecodeMessages(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(p)))
 			for range b.N {
-				if _, err := frame.DecodeMessages(p); err != nil {
+				if _, err := frame.DecodeMessages(p, 0); err != nil {
 					b.Fatal(err)
 				}
 			}

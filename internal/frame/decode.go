@@ -16,6 +16,11 @@ var elementSeparator = []byte(`","`)
 // order. The payload must be a JSON array of strings, optionally surrounded
 // by JSON whitespace; [] yields no messages and no error.
 //
+// max bounds the number of messages (0: no bound). A payload with more
+// elements fails with ErrTooManyMessages as soon as the decoder reaches
+// element max+1, so that a body of a million empty strings costs no more
+// than the bound.
+//
 // It returns ErrPayloadExpected for an empty or whitespace-only payload and
 // for valid JSON that is not an array of strings (null, an object, a bare
 // string, an array holding a number), and ErrBrokenJSON for anything that is
@@ -24,14 +29,14 @@ var elementSeparator = []byte(`","`)
 // Strings decode as encoding/json decodes them: every \uxxxx escape is
 // understood, surrogate pairs combine, and an unpaired surrogate escape or a
 // byte of invalid UTF-8 becomes U+FFFD.
-func DecodeMessages(p []byte) ([]string, error) {
+func DecodeMessages(p []byte, max int) ([]string, error) {
 	i := skipSpace(p, 0)
 	if i == len(p) {
 		// Node answers an empty body with "Payload expected." before
 		// trying to parse it.
 		return nil, ErrPayloadExpected
 	}
-	return decodePayload(nil, p, i, false)
+	return decodePayload(nil, p, i, false, max)
 }
 
 // DecodeWebsocketMessage decodes one text message received on a SockJS
@@ -40,21 +45,21 @@ func DecodeMessages(p []byte) ([]string, error) {
 // DecodeMessages in two ways, both following Node: an empty message adds
 // nothing and is to be ignored, and a bare JSON string is accepted as a
 // single message. A message of whitespace only is not empty: it is broken
-// JSON.
-func DecodeWebsocketMessage(dst []string, p []byte) ([]string, error) {
+// JSON. max bounds the number of messages as in DecodeMessages.
+func DecodeWebsocketMessage(dst []string, p []byte, max int) ([]string, error) {
 	if len(p) == 0 {
 		return dst, nil
 	}
-	return decodePayload(dst, p, skipSpace(p, 0), true)
+	return decodePayload(dst, p, skipSpace(p, 0), true, max)
 }
 
 // decodePayload decodes the value that starts at p[i], which is preceded by
 // whitespace only, and appends its messages to dst. It handles the shapes a
 // client sends (an array of strings and, if bareString, a single string)
 // itself and leaves every other case to notMessages.
-func decodePayload(dst []string, p []byte, i int, bareString bool) ([]string, error) {
+func decodePayload(dst []string, p []byte, i int, bareString bool, max int) ([]string, error) {
 	if i < len(p) && p[i] == '[' {
-		return decodeArray(dst, p, i+1)
+		return decodeArray(dst, p, i+1, max)
 	}
 	if bareString && i < len(p) && p[i] == '"' {
 		s, j, ok := decodeString(p, i+1)
@@ -74,7 +79,11 @@ func decodePayload(dst []string, p []byte, i int, bareString bool) ([]string, er
 // grammar is unambiguous (after a string only ',' or ']' may follow); a
 // non-string element is handed to notMessages, which tells a valid [1] from
 // an invalid [,].
-func decodeArray(dst []string, p []byte, i int) ([]string, error) {
+func decodeArray(dst []string, p []byte, i int, max int) ([]string, error) {
+	if max <= 0 {
+		max = len(p) // no bound: an element takes at least two bytes
+	}
+	limit := len(dst) + max
 	i = skipSpace(p, i)
 	if i < len(p) && p[i] == ']' {
 		return dst, endOfPayload(p, i+1)
@@ -93,7 +102,10 @@ func decodeArray(dst []string, p []byte, i int) ([]string, error) {
 			// where elements are separated by exactly `","`; for other
 			// spacing this is only an estimate and append grows as usual.
 			// The count starts at the first string's closing quote.
-			msgs, sized = slices.Grow(msgs, 1+bytes.Count(p[j-1:], elementSeparator)), true
+			msgs, sized = slices.Grow(msgs, min(max, 1+bytes.Count(p[j-1:], elementSeparator))), true
+		}
+		if len(msgs) == limit {
+			return nil, ErrTooManyMessages
 		}
 		msgs = append(msgs, s)
 		i = skipSpace(p, j)

@@ -106,8 +106,8 @@ var arrayCases = []decodeCase{
 
 func TestDecodeMessages(t *testing.T) {
 	t.Parallel()
-	checkDecode(t, frame.DecodeMessages, arrayCases)
-	checkDecode(t, frame.DecodeMessages, []decodeCase{
+	checkDecode(t, decodeHTTP, arrayCases)
+	checkDecode(t, decodeHTTP, []decodeCase{
 		{"empty", ``, nil, frame.ErrPayloadExpected},
 		{"whitespace only", " \r\n\t", nil, frame.ErrPayloadExpected},
 		{"bare string", `"abc"`, nil, frame.ErrPayloadExpected},
@@ -116,8 +116,11 @@ func TestDecodeMessages(t *testing.T) {
 	})
 }
 
+// decodeHTTP decodes a send request's payload without a bound.
+func decodeHTTP(p []byte) ([]string, error) { return frame.DecodeMessages(p, 0) }
+
 // decodeWS decodes a websocket message into a fresh slice.
-func decodeWS(p []byte) ([]string, error) { return frame.DecodeWebsocketMessage(nil, p) }
+func decodeWS(p []byte) ([]string, error) { return frame.DecodeWebsocketMessage(nil, p, 0) }
 
 func TestDecodeWebsocketMessage(t *testing.T) {
 	t.Parallel()
@@ -138,7 +141,7 @@ func TestDecodeWebsocketMessage(t *testing.T) {
 
 func TestDecodeEmptyMessageIsNil(t *testing.T) {
 	t.Parallel()
-	msgs, err := frame.DecodeWebsocketMessage(nil, nil)
+	msgs, err := frame.DecodeWebsocketMessage(nil, nil, 0)
 	if msgs != nil || err != nil {
 		t.Errorf("DecodeWebsocketMessage(nil, nil) = %q, %v; want nil, nil", msgs, err)
 	}
@@ -149,7 +152,7 @@ func TestDecodeEmptyMessageIsNil(t *testing.T) {
 func TestDecodeWebsocketMessageAppends(t *testing.T) {
 	dst := make([]string, 1, 4)
 	dst[0] = "kept"
-	got, err := frame.DecodeWebsocketMessage(dst, []byte(`["a","b"]`))
+	got, err := frame.DecodeWebsocketMessage(dst, []byte(`["a","b"]`), 0)
 	if err != nil || len(got) != 3 || got[0] != "kept" || got[1] != "a" || got[2] != "b" {
 		t.Fatalf("got %q, %v; want [kept a b]", got, err)
 	}
@@ -158,7 +161,7 @@ func TestDecodeWebsocketMessageAppends(t *testing.T) {
 	}
 	buf := make([]string, 0, 4)
 	p := []byte(`["hello"]`)
-	if n := testing.AllocsPerRun(100, func() { _, _ = frame.DecodeWebsocketMessage(buf[:0], p) }); n != 1 {
+	if n := testing.AllocsPerRun(100, func() { _, _ = frame.DecodeWebsocketMessage(buf[:0], p, 0) }); n != 1 {
 		t.Errorf("%v allocations per message, want 1 (the string)", n)
 	}
 }
@@ -194,7 +197,7 @@ func TestDecodeMessagesClientEscapes(t *testing.T) {
 			}
 		}
 		payload.WriteString(`"]`)
-		got, err := frame.DecodeMessages([]byte(payload.String()))
+		got, err := frame.DecodeMessages([]byte(payload.String()), 0)
 		if err != nil || len(got) != 1 {
 			t.Fatalf("%s: got %q, %v", format, got, err)
 		}
@@ -209,7 +212,7 @@ func TestDecodeMessagesLongStrings(t *testing.T) {
 	for _, n := range []int{127, 128, 129, 1000} {
 		plain := strings.Repeat("é", n)
 		escaped := strings.Repeat(`\n`, n)
-		got, err := frame.DecodeMessages([]byte(`["` + plain + `","` + escaped + `"]`))
+		got, err := frame.DecodeMessages([]byte(`["`+plain+`","`+escaped+`"]`), 0)
 		if err != nil || len(got) != 2 {
 			t.Fatalf("n=%d: got %q, %v", n, got, err)
 		}

@@ -18,4 +18,8 @@ var (
 	//
 	//lint:ignore ST1005 the text is the response body the protocol requires
 	ErrPayloadExpected = errors.New("Payload expected.")
+
+	// ErrTooManyMessages means a client payload holds more messages than
+	// the decoder was allowed to return.
+	ErrTooManyMessages = errors.New("too many messages")
 )

@@ -180,3 +180,46 @@ func appendU4(dst []byte, u rune) []byte {
 	return append(dst, '\\', 'u',
 		hexDigits[u>>12&0xF], hexDigits[u>>8&0xF], hexDigits[u>>4&0xF], hexDigits[u&0xF])
 }
+
+// QuotedLen returns len(AppendString(nil, s)) without encoding s: what a
+// message will cost in a frame, which the session's byte budgets count
+// before the message is encoded. It walks s the way AppendString does, so it
+// counts every escape, including the six bytes \ufffd of each invalid byte.
+func QuotedLen(s string) int {
+	n := len(s) + 2 // the quotes and every byte written as is
+	for i := 0; i < len(s); {
+		for i < len(s) && jsonEscapes[s[i]] == escSafe {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		switch c := jsonEscapes[s[i]]; c {
+		case escNonASCII:
+			if size := rawSequenceLen(s[i:]); size > 0 {
+				i += size
+				continue
+			}
+			r, size := decodeRune(s[i:])
+			if mustEscape(r) {
+				n += escapeLen(r) - size
+			}
+			i += size
+		case 'u':
+			n += len(`\u00xx`) - 1
+			i++
+		default:
+			n += len(`\x`) - 1
+			i++
+		}
+	}
+	return n
+}
+
+// escapeLen is the length of appendRuneEscape's output for r.
+func escapeLen(r rune) int {
+	if r > 0xFFFF {
+		return 2 * len(`\uxxxx`)
+	}
+	return len(`\uxxxx`)
+}

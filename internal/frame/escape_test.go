@@ -160,7 +160,7 @@ func TestAppendStringRoundTrip(t *testing.T) {
 		}
 		equal(t, "encoding/json round trip", viaJSON, s)
 
-		msgs, err := frame.DecodeMessages(frame.AppendMessages(nil, texts(s, s))[1:])
+		msgs, err := frame.DecodeMessages(frame.AppendMessages(nil, texts(s, s))[1:], 0)
 		if err != nil || len(msgs) != 2 || msgs[0] != s || msgs[1] != s {
 			t.Fatalf("DecodeMessages round trip of %q: got %q, %v", s, msgs, err)
 		}

@@ -25,11 +25,11 @@ func ExampleAppendJSONP() {
 }
 
 func ExampleDecodeMessages() {
-	msgs, err := frame.DecodeMessages([]byte(`["a","\ud83d\ude00"]`))
+	msgs, err := frame.DecodeMessages([]byte(`["a","\ud83d\ude00"]`), 0)
 	fmt.Println(msgs, err)
-	_, err = frame.DecodeMessages([]byte(`["a`))
+	_, err = frame.DecodeMessages([]byte(`["a`), 0)
 	fmt.Println(err)
-	_, err = frame.DecodeMessages([]byte(`{}`))
+	_, err = frame.DecodeMessages([]byte(`{}`), 0)
 	fmt.Println(err)
 	// Output:
 	// [a 😀] <nil>

@@ -73,7 +73,7 @@ func addDecodeSeeds(f *testing.F) {
 func FuzzDecodeMessages(f *testing.F) {
 	addDecodeSeeds(f)
 	f.Fuzz(func(t *testing.T, p []byte) {
-		got, err := frame.DecodeMessages(p)
+		got, err := frame.DecodeMessages(p, 0)
 		want, wantErr := jsonOracle(p, false)
 		if len(bytes.Trim(p, " \t\r\n")) == 0 {
 			// An empty body is "Payload expected." (Node checks
@@ -87,7 +87,7 @@ func FuzzDecodeMessages(f *testing.F) {
 func FuzzDecodeWebsocketMessage(f *testing.F) {
 	addDecodeSeeds(f)
 	f.Fuzz(func(t *testing.T, p []byte) {
-		got, err := frame.DecodeWebsocketMessage(nil, p)
+		got, err := frame.DecodeWebsocketMessage(nil, p, 0)
 		want, wantErr := jsonOracle(p, true)
 		if len(p) == 0 {
 			want, wantErr = nil, nil // an empty message is ignored
@@ -132,7 +132,7 @@ func FuzzAppendString(f *testing.F) {
 		}
 
 		// Our own decoder agrees.
-		msgs, err := frame.DecodeMessages(frame.AppendMessages(nil, texts(s))[1:])
+		msgs, err := frame.DecodeMessages(frame.AppendMessages(nil, texts(s))[1:], 0)
 		if err != nil || len(msgs) != 1 || msgs[0] != validUTF8(s) {
 			t.Fatalf("DecodeMessages round trip of %q: %q, %v", s, msgs, err)
 		}
