@@ -93,7 +93,7 @@ func main() {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 
-	srv := &http.Server{Addr: *addr, Handler: n.withNodeHeader(mux), ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(*addr, n.withNodeHeader(mux))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	stopped := make(chan struct{})
@@ -206,4 +206,25 @@ func (n *node) withNodeHeader(next http.Handler) http.Handler {
 		w.Header().Set("X-Node", n.name)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// newServer returns the HTTP server for h with the timeouts that are safe
+// for every SockJS transport (see examples/echo and the README's "Running
+// in production"): ReadHeaderTimeout and ReadTimeout bound how long a
+// client may take to send a request, trickled bodies included, and cut no
+// streaming response, long poll or websocket (net/http clears the read
+// deadline once the body is read; a hijacked websocket has none);
+// IdleTimeout closes keep-alive connections between requests;
+// MaxHeaderBytes caps headers. No WriteTimeout: it is one deadline for a
+// whole response and would cut streaming responses and long polls; the
+// sockjs Handler sets a deadline on each write itself.
+func newServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
