@@ -33,6 +33,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"html/template"
 	"log"
 	"net/http"
@@ -62,6 +63,15 @@ const (
 	publishTimeout = 5 * time.Second  // for each event published to Redis
 )
 
+// Input limits, as in examples/chat: a line over maxLine bytes is dropped
+// and its sender gets an "error" event; the library refuses websocket
+// messages (close 1009) and HTTP bodies (413) over maxMessage before reading
+// them, which leaves room for JSON escaping and batched lines.
+const (
+	maxLine    = 4 << 10
+	maxMessage = 64 << 10
+)
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8081", "address to listen on")
 	redisAddr := flag.String("redis", "127.0.0.1:6379", "address of the Redis server shared by the nodes")
@@ -77,7 +87,8 @@ func main() {
 	hub := pubsub.NewHub(broker)
 	n := &node{name: *name, hub: hub}
 
-	chat := sockjs.New("/chat", sockjs.Options{JSessionID: true, ClientURL: *clientURL}, n.serve)
+	opts := sockjs.Options{JSessionID: true, ClientURL: *clientURL, MaxMessageSize: maxMessage, MaxBodySize: maxMessage}
+	chat := sockjs.New("/chat", opts, n.serve)
 
 	mux := http.NewServeMux()
 	mux.Handle("/chat/", chat)
@@ -165,7 +176,11 @@ func (n *node) serve(s *sockjs.Session) {
 		if err != nil {
 			return // the client left, or the node is shutting down
 		}
-		if text = strings.TrimSpace(text); text != "" {
+		text = strings.TrimSpace(text)
+		switch {
+		case len(text) > maxLine:
+			_ = s.Send(encode(event{Type: "error", Node: n.name, Text: fmt.Sprintf("message not sent: %d bytes, the limit is %d", len(text), maxLine)}))
+		case text != "":
 			n.publish(s.Context(), s, event{Type: "message", Name: me, Node: n.name, Text: text})
 		}
 	}
