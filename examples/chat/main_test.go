@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -270,4 +271,85 @@ func TestRunWaitsForShutdown(t *testing.T) {
 	if errors.Is(err2, context.DeadlineExceeded) {
 		t.Error("shutdown timed out")
 	}
+}
+
+// TestBroadcastMemoryIndependentOfMembers measures the heap that queued
+// broadcasts keep, with few and with many members. The members are xhr
+// sessions between two polls, so every line stays in their queues. Encoded
+// once, a line is held once however many members queue it; encoded per
+// member, each member would hold its own copy.
+func TestBroadcastMemoryIndependentOfMembers(t *testing.T) {
+	const lines = 40
+	line := strings.Repeat("m", maxLine-10)
+	retained := func(members int) uint64 {
+		s := startChat(t, nil)
+		sender := dial(t, s, "sender")
+		for i := 0; i < members; i++ {
+			resp, err := http.Post(fmt.Sprintf("%s/chat/000/m%d/xhr", s.base, i), "text/plain", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(b) != "o\n" {
+				t.Fatalf("member %d: %q", i, b)
+			}
+		}
+		count := func() int {
+			resp, err := http.Get(s.base + "/stats")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var st struct{ Sessions int }
+			if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+				t.Fatal(err)
+			}
+			return st.Sessions
+		}
+		for i := 0; count() != members+1; i++ {
+			if i == 100 {
+				t.Fatalf("%d members joined, want %d", count(), members+1)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		before := heap()
+		for i := 0; i < lines; i++ {
+			sender.say(fmt.Sprintf("%04d%s", i, line))
+		}
+		got := 0
+		for got < lines { // the sender hears every line, after the joins
+			if ev := sender.event(); ev.Type == "message" {
+				got++
+			}
+		}
+		count() // the hub has finished the last broadcast
+		after := heap()
+		s.stop() // this server's sessions go before the next measurement
+		select {
+		case err := <-s.result:
+			s.result <- err // for the cleanup
+		case <-time.After(15 * time.Second):
+			t.Fatal("run did not return within 15 s")
+		}
+		if after < before {
+			return 0
+		}
+		return after - before
+	}
+	few, many := retained(4), retained(40)
+	perMember := (float64(many) - float64(few)) / 36 / lines
+	t.Logf("heap kept by %d queued lines of %d bytes: %d KiB for 5 sessions, %d KiB for 41 (%.0f bytes per extra member per line)",
+		lines, len(line)+4, few>>10, many>>10, perMember)
+	if perMember > float64(len(line))/4 {
+		t.Errorf("each extra member keeps %.0f bytes per %d-byte line: the broadcast is copied per member", perMember, len(line)+4)
+	}
+}
+
+func heap() uint64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
