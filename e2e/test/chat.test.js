@@ -2,9 +2,11 @@
 // The chat example (examples/chat) in Chromium: two pages of the chat talk
 // to each other, with the transport the client picks and with one page
 // forced to xhr-polling; GET /stats follows the sessions. Then SIGTERM: the
-// chat closes its sessions (1001) and exits.
+// chat closes its sessions (1001), answers the request still running and
+// only then exits.
 
 const { describe, it } = require('node:test');
+const net = require('node:net');
 const assert = require('node:assert/strict');
 const SockJS = require('sockjs-client');
 const e2e = require('../pages/scenario.js');
@@ -128,12 +130,28 @@ describe('chat example', () => {
       await Promise.all(clients.map((c) => c.opened));
       const n = await (await fetch(`${victim.origin}/stats`)).json();
       assert.deepEqual(n, { sessions: 3 });
+      // A request still running at SIGTERM: an xhr_send whose body is on
+      // its way. http.Server.Shutdown waits for it, and main must wait for
+      // Shutdown, so it is answered before the process exits.
+      const body = '["late"]';
+      const slow = net.connect(victim.port, '127.0.0.1');
+      let reply = '';
+      slow.on('data', (d) => (reply += d));
+      slow.on('error', () => {}); // a reset shows as an empty reply
+      await new Promise((resolve, reject) => slow.once('connect', resolve).once('error', reject));
+      slow.write(`POST /chat/000/late/xhr_send HTTP/1.1\r\nHost: 127.0.0.1:${victim.port}\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 2)}`);
+      await sleep(100);
       process.kill(victim.pid, 'SIGTERM');
       const closes = await Promise.all(clients.map((c) => c.closed));
       for (const [i, c] of closes.entries()) {
         assert.deepEqual(c, { code: 1001, reason: 'Server shutting down', wasClean: true }, `client ${i}`);
       }
+      // The sessions are closed: the HTTP shutdown is under way now.
+      await sleep(300);
+      slow.write(body.slice(2));
       const exit = await within(victim.exited, 10_000);
+      slow.destroy();
+      assert.match(reply, /^HTTP\/1\.1 \d{3} /, 'the request in flight at SIGTERM was answered before the exit');
       assert.deepEqual(exit, { code: 0, signal: null }, 'exit of the chat process');
       cases.record({ ...row, status: 'pass', detail: '', ms: Date.now() - started });
     } catch (err) {

@@ -17,6 +17,10 @@
 //   round C   every client sends again; every client, reconnected or not,
 //             must receive all of it exactly once, in order.
 //
+// Every request and websocket handshake to a balancer carries the Origin
+// header a browser on the balancer's chat page would send, so that the
+// nodes' same-origin check is exercised through the balancer.
+//
 // Environment (set by test.sh): SOCKJS_CLIENT (path of the sockjs-client
 // package), COOKIE_URL and PATH_URL (the two balancers), NODES
 // ("n1=PORT=PID,n2=...") and VICTIM (the node to kill).
@@ -63,13 +67,31 @@ async function until(cond, ms) {
 // cookie clients), and holds what the balancer set last.
 const jar = new Map(); // server segment -> "JSESSIONID=value"
 const sessionPath = /^\/chat\/([^/]+)\/[^/]+\/[a-z_]+/;
+
+// Browser-like Origin headers. A page served by the balancer (the chat
+// page) sends Origin: <the balancer's origin> with its XHRs and websocket
+// handshakes, and the nodes' default same-origin check compares it with the
+// Host header the balancer passes on: a balancer that drops the port from
+// Host makes every such request a 403. sockjs-client's Node.js drivers send
+// no Origin, so the test adds one to every request to a balancer (here for
+// XHR, in options() for websockets).
+const BALANCER_ORIGINS = new Set([COOKIE_URL, PATH_URL].map((u) => new URL(u).origin));
+function balancerOrigin(options) {
+  const origin = `http://${options.hostname || options.host}:${options.port}`;
+  return BALANCER_ORIGINS.has(origin) ? origin : null;
+}
+
 const request = http.request;
-http.request = function cookieRequest(options, callback) {
-  const m = options && typeof options === 'object' && sessionPath.exec(options.path || '');
-  if (!m || !jar.has(m[1])) return request.apply(this, arguments);
-  const key = m[1];
+http.request = function browserLikeRequest(options, callback) {
+  if (!options || typeof options !== 'object' || options instanceof URL) return request.apply(this, arguments);
+  const origin = balancerOrigin(options);
+  const m = sessionPath.exec(options.path || '');
+  const key = m && jar.has(m[1]) ? m[1] : null;
+  if (!origin && !key) return request.apply(this, arguments);
   const headers = { ...options.headers };
-  if (jar.get(key)) headers.Cookie = jar.get(key);
+  if (origin) headers.Origin = origin;
+  if (key && jar.get(key)) headers.Cookie = jar.get(key);
+  if (!key) return request.call(this, { ...options, headers }, callback);
   return request.call(this, { ...options, headers }, (res) => {
     for (const c of res.headers['set-cookie'] || []) {
       const pair = c.split(';')[0];
@@ -78,6 +100,35 @@ http.request = function cookieRequest(options, callback) {
     if (callback) callback(res);
   });
 };
+
+// infoStatus asks base's /chat/info with the given Origin header and
+// returns the HTTP status.
+function infoStatus(base, origin) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(`${base}/chat/info`);
+    const req = request({ hostname: u.hostname, port: u.port, path: u.pathname, headers: { Origin: origin }, timeout: 5000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('timeout', () => req.destroy(new Error('info timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// originChecks makes sure that, through each balancer, the nodes' origin
+// check is on and sees the balancer's own origin as same-origin: a page on
+// the balancer may use the service, a page elsewhere may not.
+async function originChecks() {
+  for (const base of [COOKIE_URL, PATH_URL]) {
+    const own = new URL(base).origin;
+    const mine = await infoStatus(base, own);
+    const foreign = await infoStatus(base, 'http://elsewhere.example');
+    if (mine !== 200) problem(`${base}/chat/info with Origin ${own} (the balancer's own): ${mine}, want 200`);
+    if (foreign !== 403) problem(`${base}/chat/info with a foreign Origin: ${foreign}, want 403`);
+  }
+  log('origin check through both balancers: own origin 200, foreign origin 403');
+}
 
 // nodeOf asks a balancer which node serves /chat/<server>/... (an OPTIONS
 // preflight: no session is created) and returns the X-Node header.
@@ -121,11 +172,11 @@ class Client {
   }
 
   options() {
-    const opts = { transports: [this.transport], server: this.server };
-    if (this.balancer === 'cookie' && jar.get(this.server)) {
-      opts.transportOptions = { websocket: { headers: { Cookie: jar.get(this.server) } } };
-    }
-    return opts;
+    // The websocket driver (faye-websocket) takes its handshake headers
+    // here: the Origin a browser would send, and the cookie.
+    const headers = { Origin: new URL(this.base).origin };
+    if (this.balancer === 'cookie' && jar.get(this.server)) headers.Cookie = jar.get(this.server);
+    return { transports: [this.transport], server: this.server, transportOptions: { websocket: { headers } } };
   }
 
   // connect opens a session and resolves once the node welcomed it.
@@ -268,6 +319,7 @@ async function stats(node) {
 }
 
 async function main() {
+  await originChecks();
   const segments = await serverSegments();
   log('path balancer: server segment per node', Object.fromEntries(segments));
 

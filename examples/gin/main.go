@@ -6,12 +6,19 @@
 // it unchanged, so it keeps its "/echo" prefix. Any() registers every
 // method: the SockJS handler answers wrong methods with the protocol's 405
 // itself. This example is its own module so that the library's users never
-// download gin.
+// download gin. On SIGINT or SIGTERM it shuts down gracefully, like
+// examples/echo.
 package main
 
 import (
+	"context"
 	"flag"
 	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gosockjs/sockjs"
@@ -38,6 +45,48 @@ func main() {
 			_ = s.Send(msg)
 		}
 	})
+	// An http.Server rather than gin's Run, which sets no timeouts.
+	srv := newServer(*addr, newRouter(echo))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- srv.ListenAndServe() }()
 	log.Printf("echo on http://%s/echo", *addr)
-	log.Fatal(newRouter(echo).Run(*addr))
+	select {
+	case err := <-served:
+		log.Fatal(err)
+	case <-ctx.Done():
+	}
+	// Sessions first (their streaming requests end with the close frame
+	// 1001), then the HTTP server; main returns once both are done.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := echo.Shutdown(shutdownCtx); err != nil {
+		log.Printf("sockjs shutdown: %v", err)
+	}
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Printf("http shutdown: %v", err)
+	}
+}
+
+// newServer returns the HTTP server for h with the timeouts that are safe
+// for every SockJS transport (see examples/echo and the README's "Running
+// in production"): ReadHeaderTimeout and ReadTimeout bound how long a
+// client may take to send a request, trickled bodies included, and cut no
+// streaming response, long poll or websocket (net/http clears the read
+// deadline once the body is read; a hijacked websocket has none);
+// IdleTimeout closes keep-alive connections between requests;
+// MaxHeaderBytes caps headers. No WriteTimeout: it is one deadline for a
+// whole response and would cut streaming responses and long polls; the
+// sockjs Handler sets a deadline on each write itself.
+func newServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
 }

@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"log"
 	"net/http"
@@ -38,19 +37,45 @@ func main() {
 		}
 		services.ServeHTTP(w, r)
 	})
-	srv := &http.Server{Addr: *addr, Handler: root, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(*addr, root)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = services.Shutdown(shutdownCtx)
-		_ = srv.Shutdown(shutdownCtx)
-	}()
+	served := make(chan error, 1)
+	go func() { served <- srv.ListenAndServe() }()
 	log.Printf("sockjs test server on http://%s", *addr)
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	select {
+	case err := <-served:
 		log.Fatal(err)
+	case <-ctx.Done():
+	}
+	// Sessions first (their streaming requests end with the close frame),
+	// then the HTTP server; main returns once both are done.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = services.Shutdown(shutdownCtx)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Printf("http shutdown: %v", err)
+	}
+}
+
+// newServer returns the HTTP server for h with the timeouts that are safe
+// for every SockJS transport (see examples/echo and the README's "Running
+// in production"): ReadHeaderTimeout and ReadTimeout bound how long a
+// client may take to send a request, trickled bodies included, and cut no
+// streaming response, long poll or websocket (net/http clears the read
+// deadline once the body is read; a hijacked websocket has none);
+// IdleTimeout closes keep-alive connections between requests;
+// MaxHeaderBytes caps headers. No WriteTimeout: it is one deadline for a
+// whole response and would cut streaming responses and long polls; the
+// sockjs Handler sets a deadline on each write itself.
+func newServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
 	}
 }

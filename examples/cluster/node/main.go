@@ -33,6 +33,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"html/template"
 	"log"
 	"net/http"
@@ -62,6 +63,15 @@ const (
 	publishTimeout = 5 * time.Second  // for each event published to Redis
 )
 
+// Input limits, as in examples/chat: a line over maxLine bytes is dropped
+// and its sender gets an "error" event; the library refuses websocket
+// messages (close 1009) and HTTP bodies (413) over maxMessage before reading
+// them, which leaves room for JSON escaping and batched lines.
+const (
+	maxLine    = 4 << 10
+	maxMessage = 64 << 10
+)
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8081", "address to listen on")
 	redisAddr := flag.String("redis", "127.0.0.1:6379", "address of the Redis server shared by the nodes")
@@ -77,7 +87,8 @@ func main() {
 	hub := pubsub.NewHub(broker)
 	n := &node{name: *name, hub: hub}
 
-	chat := sockjs.New("/chat", sockjs.Options{JSessionID: true, ClientURL: *clientURL}, n.serve)
+	opts := sockjs.Options{JSessionID: true, ClientURL: *clientURL, MaxMessageSize: maxMessage, MaxBodySize: maxMessage}
+	chat := sockjs.New("/chat", opts, n.serve)
 
 	mux := http.NewServeMux()
 	mux.Handle("/chat/", chat)
@@ -93,7 +104,7 @@ func main() {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 
-	srv := &http.Server{Addr: *addr, Handler: n.withNodeHeader(mux), ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(*addr, n.withNodeHeader(mux))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	stopped := make(chan struct{})
@@ -165,7 +176,11 @@ func (n *node) serve(s *sockjs.Session) {
 		if err != nil {
 			return // the client left, or the node is shutting down
 		}
-		if text = strings.TrimSpace(text); text != "" {
+		text = strings.TrimSpace(text)
+		switch {
+		case len(text) > maxLine:
+			_ = s.Send(encode(event{Type: "error", Node: n.name, Text: fmt.Sprintf("message not sent: %d bytes, the limit is %d", len(text), maxLine)}))
+		case text != "":
 			n.publish(s.Context(), s, event{Type: "message", Name: me, Node: n.name, Text: text})
 		}
 	}
@@ -206,4 +221,25 @@ func (n *node) withNodeHeader(next http.Handler) http.Handler {
 		w.Header().Set("X-Node", n.name)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// newServer returns the HTTP server for h with the timeouts that are safe
+// for every SockJS transport (see examples/echo and the README's "Running
+// in production"): ReadHeaderTimeout and ReadTimeout bound how long a
+// client may take to send a request, trickled bodies included, and cut no
+// streaming response, long poll or websocket (net/http clears the read
+// deadline once the body is read; a hijacked websocket has none);
+// IdleTimeout closes keep-alive connections between requests;
+// MaxHeaderBytes caps headers. No WriteTimeout: it is one deadline for a
+// whole response and would cut streaming responses and long polls; the
+// sockjs Handler sets a deadline on each write itself.
+func newServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
