@@ -395,8 +395,14 @@ func (s *Session) busy() bool {
 
 // writtenC returns the channel of the writer's token while the actor has
 // something waiting for the write in flight to finish, and nil otherwise.
+// Besides queued messages and a pending close, a large batch waits for it:
+// until the token is collected the batch keeps its messages alive and
+// counts against the send buffer, which may be holding back the client's
+// input (sendBackedUp). A small batch may keep its token until the next
+// send, which saves the actor a wakeup per frame.
 func (s *Session) writtenC() <-chan struct{} {
-	if s.writing && (len(s.queue) > 0 || s.closePending || s.abortPending) {
+	if s.writing && (len(s.queue) > 0 || s.closePending || s.abortPending ||
+		s.batchBytes >= MemoryChunk || s.sendBackedUp()) {
 		return s.written
 	}
 	return nil
