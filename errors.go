@@ -23,6 +23,9 @@ var (
 	// ErrInvalidCloseCode is returned by Close for codes other than 1000
 	// and 3000–4999.
 	ErrInvalidCloseCode = session.ErrInvalidCloseCode
+	// ErrMessageTooLarge is returned by Send for a message that alone
+	// encodes to more than Options.SendBuffer; the session stays open.
+	ErrMessageTooLarge = session.ErrMessageTooLarge
 )
 
 // statusError is a refusal with its HTTP status and Metrics reason, for the
