@@ -248,3 +248,37 @@ func TestJSONPIsNosniff(t *testing.T) {
 		t.Fatalf("jsonp X-Content-Type-Options = %q, want nosniff", got)
 	}
 }
+
+// InboxSize bounds a single send too: one body of many empty messages
+// (about 349,000 fit in 1 MiB) is refused with 413 and costs the session
+// nothing; on a websocket such a message closes with 1009.
+func TestSingleSendOverInboxSizeIsRefused(t *testing.T) {
+	leak.Check(t)
+	_, url := serve(t, sockjs.Options{InboxSize: 100, DisconnectDelay: time.Second}, echo)
+	post(t, url+"/000/many/xhr", "")
+	many := "[" + strings.TrimSuffix(strings.Repeat(`"",`, 101), ",") + "]"
+	if code, body := post(t, url+"/000/many/xhr_send", many); code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a send of 101 messages with InboxSize 100: %d %q, want 413", code, body)
+	}
+	if code, _ := post(t, url+"/000/many/xhr_send", `["ok"]`); code != 204 {
+		t.Fatalf("session unusable after the refusal: %d", code)
+	}
+
+	c := dialWS(t, url+"/000/ws/websocket")
+	readWS(t, c)
+	writeWS(t, c, many)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		_, p, err := c.Read(ctx)
+		if err != nil {
+			if got := websocket.CloseStatus(err); got != websocket.StatusMessageTooBig {
+				t.Fatalf("after a websocket message of 101 messages: %v, want close 1009", err)
+			}
+			return
+		}
+		if p[0] == 'a' {
+			t.Fatalf("the application got messages: %s", p)
+		}
+	}
+}
