@@ -54,7 +54,6 @@ type client struct {
 	t       *testing.T
 	c       *websocket.Conn
 	pending []string // messages of the last a[...] frame not yet taken
-	closed  string   // the close frame, once read
 }
 
 func dial(t *testing.T, s *started, id string) *client {
