@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gosockjs/sockjs"
+	"github.com/gosockjs/sockjs/internal/leak"
 )
 
 // userOf is a test Authorize hook: the identity is the X-User header.
@@ -160,5 +161,34 @@ func TestMounting(t *testing.T) {
 			t.Errorf("%s: xhr open = %d %q", name, code, body)
 		}
 		srv.Close()
+	}
+}
+
+// Session.Transport names each transport with its constant.
+func TestTransportNames(t *testing.T) {
+	leak.Check(t)
+	names := make(chan string, 1)
+	_, u := serve(t, sockjs.Options{DisconnectDelay: time.Second}, func(s *sockjs.Session) {
+		names <- s.Transport()
+		s.Close(3000, "done")
+	})
+	cases := []struct{ method, path, want string }{
+		{"POST", "/000/a/xhr", sockjs.NameXHR},
+		{"POST", "/000/b/xhr_streaming", sockjs.NameXHRStreaming},
+		{"GET", "/000/c/eventsource", sockjs.NameEventSource},
+		{"GET", "/000/d/htmlfile?c=cb", sockjs.NameHTMLFile},
+		{"GET", "/000/e/jsonp?c=cb", sockjs.NameJSONP},
+	}
+	for _, c := range cases {
+		do(t, c.method, u+c.path, nil, "")
+		if got := <-names; got != c.want {
+			t.Errorf("%s: Transport() = %q, want %q", c.path, got, c.want)
+		}
+	}
+	for path, want := range map[string]string{"/000/f/websocket": sockjs.NameWebsocket, "/websocket": sockjs.NameRawWebsocket} {
+		dialWS(t, u+path)
+		if got := <-names; got != want {
+			t.Errorf("%s: Transport() = %q, want %q", path, got, want)
+		}
 	}
 }

@@ -56,7 +56,7 @@ var rejectReasons = [...]string{
 }
 
 var transportNames = [...]string{
-	"websocket", "rawwebsocket", "xhr", "xhr_streaming", "eventsource", "htmlfile", "jsonp",
+	NameWebsocket, NameRawWebsocket, NameXHR, NameXHRStreaming, NameEventSource, NameHTMLFile, NameJSONP,
 }
 
 // Counters is a Metrics implementation made of atomic counters. Its String

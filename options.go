@@ -44,6 +44,17 @@ type Options struct {
 	// HeartbeatDelay is the interval of heartbeat frames while a client is
 	// connected. Default 25 s; keep it well below 35 s, after which JSONP
 	// clients give up on a poll.
+	//
+	// On websockets each heartbeat also sends a ping. A client that does
+	// not answer it within WriteTimeout, while the server was reading, is
+	// taken for dead and its session ends. While the server is not reading
+	// (the application has not taken the client's messages and the receive
+	// buffer is full) a missing pong proves nothing, and the client is
+	// judged by its writes instead: a heartbeat it does not take within
+	// WriteTimeout ends the session. A client whose messages wait for the
+	// application therefore stays connected as long as it is alive. HTTP clients are judged by their
+	// requests: a streaming or polling request that does not take a frame
+	// within WriteTimeout, or no receiving request for DisconnectDelay.
 	HeartbeatDelay time.Duration
 
 	// DisconnectDelay is how long an HTTP session survives without a
@@ -228,6 +239,19 @@ type Options struct {
 	// suite compares exactly: a conformance test server sets ClientURL.
 	ClientIntegrity string
 }
+
+// The names Session.Transport returns: the transport that opened the
+// session, as its URL names it (xhr-polling is "xhr", jsonp-polling
+// "jsonp"). Counters uses them as keys too.
+const (
+	NameWebsocket    = "websocket"
+	NameRawWebsocket = "rawwebsocket"
+	NameXHR          = "xhr"
+	NameXHRStreaming = "xhr_streaming"
+	NameEventSource  = "eventsource"
+	NameHTMLFile     = "htmlfile"
+	NameJSONP        = "jsonp"
+)
 
 // Transport is a set of SockJS transports, for Options.Disabled.
 type Transport uint

@@ -10,9 +10,24 @@
 // mailbox, the application sends through a small outbox channel that the
 // actor empties into its bounded queue, the heartbeat timer posts to the
 // mailbox and the expiry timer is selected on directly.
-// Messages reach Recv over an unbuffered channel, from the actor's inbox or,
-// for a websocket, straight from the connection's reader (Push). Nothing in
-// this package takes a lock.
+// Messages reach Recv over an unbuffered channel from the actor's inbox. HTTP
+// sends deliver into it and wait until the application has taken their
+// messages (Deliver); a websocket's reader feeds it without waiting (Feed),
+// paced by credit: it may hold Config.ReceiveBuffer bytes that the
+// application has not taken, and the actor refunds what Recv takes over the
+// refill channel. So the reader keeps reading (pongs, a vanished client)
+// while the application is busy, and stops, letting TCP push back, when the
+// credit is spent. Nothing in this package takes a lock.
+//
+// Every buffer is bounded twice, in messages and in bytes: the outbound
+// queue and the frames in flight by Config.OutboxSize and
+// Config.SendBuffer, the inbound queue by Config.InboxSize and
+// Config.ReceiveBuffer. While the outbound side holds half its bound, the
+// inbound side stops handing out messages, so an application that answers
+// what it reads cannot turn a client's burst into a slow-consumer close.
+// Frames are cut at Config.MaxFrame bytes, and what a session holds beyond
+// its first MemoryChunk is reported to a Config.Memory shared by all
+// sessions of a service.
 //
 // The actor never performs network I/O itself. When a frame must be written,
 // it hands the frame to a short-lived writer goroutine and goes on serving its

@@ -154,8 +154,10 @@ func New(transport string, r *http.Request, cfg *Config) *Session {
 // that the application never sees.
 func (s *Session) ID() string { return s.id }
 
-// Transport returns the name of the transport that opened the session, such
-// as "websocket", "xhr_streaming" or "rawwebsocket".
+// Transport returns the name of the transport that opened the session, as
+// its URL names it: "websocket", "rawwebsocket", "xhr" (xhr-polling),
+// "xhr_streaming", "eventsource", "htmlfile" or "jsonp" (jsonp-polling);
+// the root package has a constant for each (sockjs.NameXHR and so on).
 func (s *Session) Transport() string { return s.transport }
 
 // Request returns the HTTP request that opened the session, without its body.
@@ -253,10 +255,20 @@ func (s *Session) send(m outMsg) error {
 // Recv waits for the next message from the client. It returns a *CloseError
 // once the session is closing, or ctx's error when ctx ends first.
 //
-// Recv is also the session's back-pressure: a client's send request is
-// answered only after the application has taken every message in it and
-// asked for the next one. An application that stops calling Recv makes the
-// client wait, and only that client.
+// Recv is also the session's back-pressure. An application that does not
+// call Recv (a push-only feed, or one busy with a message) holds up only its
+// own client's sends, and the client stays connected:
+//
+//   - HTTP transports: a send request (xhr_send, jsonp_send) is answered
+//     only after the application has taken every message in it and asked
+//     for the next one, so the client's next send waits; the receiving
+//     request goes on carrying messages and heartbeats.
+//   - Websockets: the connection's reader reads ahead into the receive
+//     buffer (Config.ReceiveBuffer) and then stops reading, so TCP holds
+//     the client back. Control frames are read while there is room, so
+//     heartbeat pings are answered; once the reader has stopped, the client
+//     is judged by whether the server's writes complete within the write
+//     timeout, not by its pongs.
 func (s *Session) Recv(ctx context.Context) (string, error) {
 	s.ackHeld()
 	if s.ctx.Err() != nil {
