@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
-// DefaultQueueSize is the number of messages a Local subscription holds
-// for a deliver function that has not caught up yet.
-const DefaultQueueSize = 1024
+// Defaults of LocalOptions: what a Local subscription holds for a deliver
+// function that has not caught up yet, in messages and in bytes.
+const (
+	DefaultQueueSize  = 1024
+	DefaultQueueBytes = 8 << 20
+)
 
 // LocalOptions configure a Local. The zero value means the defaults.
 type LocalOptions struct {
@@ -18,6 +22,14 @@ type LocalOptions struct {
 	// error wrapping ErrOverflow. A larger queue absorbs longer bursts at
 	// the price of memory and latency. Default DefaultQueueSize.
 	QueueSize int
+
+	// QueueBytes bounds the bytes of the messages queued for each
+	// subscription, with the same overflow policy as QueueSize: whichever
+	// bound is reached first loses the message. Messages may come from
+	// clients, so a count alone would let large ones take QueueSize times
+	// their size; a message larger than QueueBytes is never queued.
+	// Default DefaultQueueBytes (8 MiB).
+	QueueBytes int
 }
 
 // Local is a Broker within one process: the default of a Hub, and the
@@ -29,7 +41,8 @@ type LocalOptions struct {
 // a bounded queue and a goroutine that calls its deliver function, so a slow
 // subscriber delays only itself. No method waits for a subscriber.
 type Local struct {
-	queueSize int
+	queueSize  int
+	queueBytes int64
 
 	ops     chan func(*topics) // from the methods to the actor
 	quit    chan struct{}      // closed by Close: the actor and deliverers stop
@@ -44,6 +57,7 @@ type topics map[string]map[*localSubscription]struct{}
 // localSubscription is one Subscribe call: its queue and its deliverer.
 type localSubscription struct {
 	queue   chan string   // from the actor to the deliverer, bounded
+	bytes   atomic.Int64  // of the messages in queue: added by the actor, taken by the deliverer
 	stop    chan struct{} // closed by the actor when the subscription is cancelled
 	deliver func(string)  // called by the deliverer only
 }
@@ -53,11 +67,15 @@ func NewLocal(opts LocalOptions) *Local {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = DefaultQueueSize
 	}
+	if opts.QueueBytes <= 0 {
+		opts.QueueBytes = DefaultQueueBytes
+	}
 	l := &Local{
-		queueSize: opts.QueueSize,
-		ops:       make(chan func(*topics), 64),
-		quit:      make(chan struct{}),
-		exited:    make(chan struct{}),
+		queueSize:  opts.QueueSize,
+		queueBytes: int64(opts.QueueBytes),
+		ops:        make(chan func(*topics), 64),
+		quit:       make(chan struct{}),
+		exited:     make(chan struct{}),
 	}
 	go l.run()
 	return l
@@ -111,8 +129,14 @@ func (l *Local) Publish(ctx context.Context, topic string, msg string) error {
 	dropped := 0
 	if err := l.do(func(t *topics) {
 		for sub := range (*t)[topic] {
+			// Only the actor adds, so a check then an add cannot overshoot.
+			if sub.bytes.Load()+int64(len(msg)) > l.queueBytes {
+				dropped++
+				continue
+			}
 			select {
 			case sub.queue <- msg:
+				sub.bytes.Add(int64(len(msg)))
 			default:
 				dropped++
 			}
@@ -178,6 +202,7 @@ func (l *Local) deliverer(sub *localSubscription) {
 		case <-l.quit:
 			return
 		case msg := <-sub.queue:
+			sub.bytes.Add(-int64(len(msg)))
 			select {
 			case <-sub.stop:
 				return // cancelled while this message waited

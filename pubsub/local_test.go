@@ -249,3 +249,36 @@ func TestLocalDoneContextFails(t *testing.T) {
 		t.Fatalf("Subscribe: got %v, want context.Canceled", err)
 	}
 }
+
+func TestLocalQueueIsBoundedInBytes(t *testing.T) {
+	leak.Check(t)
+	l := newLocal(t, pubsub.LocalOptions{QueueBytes: 10})
+	release := releaser(t)
+	slow := make(collector, 10)
+	subscribe(t, l, "t", func(msg string) {
+		slow.deliver(msg)
+		<-release
+	})
+	if err := l.Publish(context.Background(), "t", "first"); err != nil {
+		t.Fatal(err)
+	}
+	if got := slow.next(t); got != "first" { // the deliverer holds it: the queue is empty
+		t.Fatalf("got %q", got)
+	}
+	if err := l.Publish(context.Background(), "t", "123456"); err != nil {
+		t.Fatalf("6 bytes into an empty 10-byte queue: %v", err)
+	}
+	if err := l.Publish(context.Background(), "t", "12345"); !errors.Is(err, pubsub.ErrOverflow) {
+		t.Fatalf("11 bytes queued with QueueBytes 10: %v, want ErrOverflow", err)
+	}
+	if err := l.Publish(context.Background(), "t", "1234"); err != nil {
+		t.Fatalf("10 bytes queued with QueueBytes 10: %v", err)
+	}
+	close(release)
+	for _, want := range []string{"123456", "1234"} {
+		if got := slow.next(t); got != want {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+	slow.none(t, 50*time.Millisecond)
+}
