@@ -44,9 +44,10 @@
 // node has no subscription to its topic, or while the node's connection to
 // the broker is down, never reaches that node. Queues are bounded and never
 // wait for a slow consumer: a Local subscription that falls QueueSize
-// messages behind loses the newest ones (Publish reports ErrOverflow), and a
-// session that falls behind is closed by its own slow-consumer policy
-// (sockjs.Options.OutboxSize), holding up no one else.
+// messages or QueueBytes bytes behind loses the newest ones (Publish reports
+// ErrOverflow), and a session that falls behind is closed by its own
+// slow-consumer policy (sockjs.Options.OutboxSize and SendBuffer), holding
+// up no one else.
 //
 // # Design: actors
 //

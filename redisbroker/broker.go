@@ -62,6 +62,10 @@ type Options struct {
 	// pubsub.DefaultQueueSize.
 	QueueSize int
 
+	// QueueBytes bounds the same queues in bytes, with the same policy.
+	// Default pubsub.DefaultQueueBytes (8 MiB).
+	QueueBytes int
+
 	// Timeout bounds each SUBSCRIBE and UNSUBSCRIBE command, including the
 	// connection it may have to open. Default 5 s.
 	Timeout time.Duration
@@ -119,7 +123,7 @@ func New(client redis.UniversalClient, opts Options) *Broker {
 	b := &Broker{
 		client:   client,
 		ps:       client.Subscribe(context.Background()),
-		local:    pubsub.NewLocal(pubsub.LocalOptions{QueueSize: opts.QueueSize}),
+		local:    pubsub.NewLocal(pubsub.LocalOptions{QueueSize: opts.QueueSize, QueueBytes: opts.QueueBytes}),
 		prefix:   opts.Prefix,
 		timeout:  opts.Timeout,
 		log:      opts.Logger,
