@@ -4,7 +4,10 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"reflect"
 	"strings"
+
+	"github.com/gosockjs/sockjs/session"
 )
 
 // authorize runs Options.Authorize and works out the client's address. It
@@ -16,7 +19,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) (client, boo
 	}
 	identity, err := h.opts.Authorize(r)
 	if err != nil {
-		h.reject(w, r, RejectForbidden, http.StatusForbidden, "Forbidden.")
+		h.reject(w, r, RejectForbidden, http.StatusForbidden, "Forbidden.", "error", err.Error())
 		return client{}, false
 	}
 	c.identity = identity
@@ -24,26 +27,28 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) (client, boo
 }
 
 // checkOwner refuses a request for a session that another client opened:
-// with an Authorize hook, the identities must be equal; with
+// with an Authorize hook, the identities must be the same; with
 // BindClientAddr, the addresses too.
-func (h *Handler) checkOwner(q *request, s *Session) error {
-	if h.opts.Authorize != nil && !sameIdentity(s.Identity(), q.client.identity) ||
-		h.opts.BindClientAddr && s.ClientAddr() != q.client.addr {
-		h.rejected(q.r, errNotYours.reason)
+func (h *Handler) checkOwner(q *request, s *session.Session) error {
+	if h.opts.Authorize != nil && !h.sameIdentity(s.Identity(), q.client.identity) {
+		h.rejected(q.r, errNotYours.reason, "why", "identity differs from the session's")
+		return errNotYours
+	}
+	if h.opts.BindClientAddr && s.ClientAddr() != q.client.addr {
+		h.rejected(q.r, errNotYours.reason, "why", "client address differs from the session's")
 		return errNotYours
 	}
 	return nil
 }
 
-// sameIdentity compares identities with ==, treating identities that are
-// not comparable (slices, maps) as different instead of panicking.
-func sameIdentity(a, b any) (same bool) {
-	defer func() {
-		if recover() != nil {
-			same = false
-		}
-	}()
-	return a == b
+// sameIdentity applies Options.SameIdentity, or reflect.DeepEqual: Go
+// programs return fresh pointers and structs with maps from their lookups,
+// which == would never find equal.
+func (h *Handler) sameIdentity(session, request any) bool {
+	if h.opts.SameIdentity != nil {
+		return h.opts.SameIdentity(session, request)
+	}
+	return reflect.DeepEqual(session, request)
 }
 
 func (h *Handler) clientAddr(r *http.Request) string {

@@ -8,12 +8,23 @@ import (
 	"github.com/gosockjs/sockjs/session"
 )
 
-// Session is one SockJS connection with a client. See session.Session for
-// its methods.
-type Session = session.Session
-
-// CloseError tells why a session ended; see session.CloseError.
+// CloseError tells why a session ended: the close code and reason sent to
+// the client (or, for a session that ended without a close frame, the
+// library's description of what happened). It matches ErrSessionClosed with
+// errors.Is; read Code and Reason with errors.As.
 type CloseError = session.CloseError
+
+// The close codes a session may end with. An application closes with
+// CodeNormal, CodeGoingAway or a code of its own in 3000–4999; the library
+// uses the others.
+const (
+	CodeNormal            = session.CodeNormal            // 1000 "Normal closure": Close, or serve returned
+	CodeGoingAway         = session.CodeGoingAway         // 1001 "Server shutting down": Shutdown, Drain, or the application
+	CodeInterrupted       = session.CodeInterrupted       // 1002 "Connection interrupted": the client's receiving request was cut off
+	CodeSlowConsumer      = session.CodeSlowConsumer      // 1013 "Slow consumer" or "Server memory full": the client did not take its messages, or MemoryLimit
+	CodeAnotherConnection = session.CodeAnotherConnection // 2010 "Another connection still open": a second receiving request of an HTTP session
+	CodeInternalError     = session.CodeInternalError     // 3500 "Internal error": serve panicked
+)
 
 // Errors returned by Session methods.
 var (

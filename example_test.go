@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,20 +71,29 @@ func ExampleSession_Close() {
 	// 200 "c[3000,\"Go away!\"]\n"
 }
 
-// Broadcasting one message to many sessions encodes it once.
+// discard is the serve function of a service that only pushes: it still
+// calls Recv for as long as the session lives, because a client's send is
+// answered only once the application has taken its messages. Waiting on
+// <-s.Context().Done() instead would leave every send of an HTTP client
+// hanging.
+func discard(s *sockjs.Session) {
+	for {
+		if _, err := s.Recv(s.Context()); err != nil {
+			return
+		}
+	}
+}
+
+// Broadcasting one message to every open session encodes it once.
 func ExampleBroadcast() {
-	joined := make(chan *sockjs.Session, 2)
-	h := sockjs.New("/chat", sockjs.Options{}, func(s *sockjs.Session) {
-		joined <- s
-		<-s.Context().Done()
-	})
+	h := sockjs.New("/chat", sockjs.Options{}, discard)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	defer h.Shutdown(context.Background())
 
 	poll(srv.URL, "/chat/000/alice/xhr", "")
 	poll(srv.URL, "/chat/000/bob/xhr", "")
-	everyone := []*sockjs.Session{<-joined, <-joined}
+	everyone := slices.Collect(h.Sessions())
 	fmt.Println("delivered to", sockjs.Broadcast("hi all", everyone))
 	poll(srv.URL, "/chat/000/alice/xhr", "")
 	poll(srv.URL, "/chat/000/bob/xhr", "")
@@ -97,9 +107,7 @@ func ExampleBroadcast() {
 
 // Shutting down: every session gets a close frame, new sessions are refused.
 func ExampleHandler_Shutdown() {
-	h := sockjs.New("/app", sockjs.Options{}, func(s *sockjs.Session) {
-		<-s.Context().Done()
-	})
+	h := sockjs.New("/app", sockjs.Options{}, discard)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
@@ -135,7 +143,7 @@ func ExampleOptions_authorize() {
 	}
 	h := sockjs.New("/app", opts, func(s *sockjs.Session) {
 		_ = s.Send(fmt.Sprintf("hello %v", s.Identity()))
-		<-s.Context().Done()
+		discard(s)
 	})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -182,4 +190,83 @@ func ExampleCounters() {
 	// 200 "a[\"ping\"]\n"
 	// open xhr sessions: 1
 	// messages in/out: 1 1
+}
+
+// Draining before a deployment: new sessions are refused, serve functions
+// see Draining and finish what they are doing, then every session still
+// open gets 1001.
+func ExampleHandler_Drain() {
+	h := sockjs.New("/rpc", sockjs.Options{}, func(s *sockjs.Session) {
+		for {
+			select {
+			case <-s.Draining():
+				_ = s.Send("bye: finishing my work first")
+				return // the session then closes with 1001
+			default:
+			}
+			ctx, cancel := context.WithTimeout(s.Context(), 50*time.Millisecond)
+			msg, err := s.Recv(ctx)
+			cancel()
+			if errors.Is(err, context.DeadlineExceeded) {
+				continue // look at Draining again
+			}
+			if err != nil {
+				return
+			}
+			_ = s.Send("result of " + msg)
+		}
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	poll(srv.URL, "/rpc/000/s1/xhr", "")
+	drained := make(chan error)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		drained <- h.Drain(ctx)
+	}()
+	poll(srv.URL, "/rpc/000/s1/xhr", "") // the client keeps polling
+	poll(srv.URL, "/rpc/000/s1/xhr", "")
+	fmt.Println("drain:", <-drained)
+	poll(srv.URL, "/rpc/000/s2/xhr", "")
+	// Output:
+	// 200 "o\n"
+	// 200 "a[\"bye: finishing my work first\"]\n"
+	// 200 "c[1001,\"Server shutting down\"]\n"
+	// drain: <nil>
+	// 503 "Server is shutting down."
+}
+
+// roomKey is the key of a session value, of an unexported type as context
+// keys are.
+type roomKey struct{}
+
+// Values that travel with a session: the session's Context carries them to
+// code that gets only the context, and an admin page reads them from
+// Handler.Sessions.
+func ExampleSession_SetValue() {
+	h := sockjs.New("/chat", sockjs.Options{}, func(s *sockjs.Session) {
+		s.SetValue(roomKey{}, "lobby")
+		_ = s.Send(greeting(s.Context()))
+		discard(s)
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	defer h.Shutdown(context.Background())
+
+	poll(srv.URL, "/chat/000/s1/xhr", "")
+	poll(srv.URL, "/chat/000/s1/xhr", "")
+	for s := range h.Sessions() {
+		fmt.Println("admin page:", s.Transport(), s.Value(roomKey{}))
+	}
+	// Output:
+	// 200 "o\n"
+	// 200 "a[\"you are in lobby\"]\n"
+	// admin page: xhr lobby
+}
+
+// greeting stands for application code that gets only a context.
+func greeting(ctx context.Context) string {
+	return fmt.Sprint("you are in ", ctx.Value(roomKey{}))
 }

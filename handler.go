@@ -1,6 +1,7 @@
 package sockjs
 
 import (
+	"iter"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -16,19 +17,22 @@ import (
 // mount it so that it sees every path under its prefix, unchanged (see the
 // package documentation on routers). It is safe for concurrent use.
 type Handler struct {
-	prefix  string
-	opts    Options
-	serve   func(*Session)
-	origins originPolicy
-	iframe  iframePage
-	tcfg    transport.Config
-	scfg    session.Config
-	reg     *registry.Registry
-	metrics Metrics       // never nil
-	memory  *memoryBudget // nil without a MemoryLimit
-	logger  *slog.Logger  // nil when silent
+	prefix    string
+	opts      Options
+	serve     func(*Session)
+	origins   originPolicy
+	iframe    iframePage
+	tcfg      transport.Config
+	scfg      session.Config
+	reg       *registry.Registry
+	metrics   Metrics       // never nil
+	memory    *memoryBudget // nil without a MemoryLimit
+	logger    *slog.Logger  // nil when silent
+	logBudget logBudget     // bounds the rejections logged
 
 	handlers sync.WaitGroup // application handlers still running
+	draining chan struct{}  // closed by Drain (or Shutdown): Session.Draining
+	drain    sync.Once      // closes draining once
 }
 
 // New returns a Handler for the service at prefix (such as "/echo"; "" when
@@ -51,8 +55,9 @@ func New(prefix string, opts Options, serve func(*Session)) *Handler {
 			Rate:      opts.SessionRate,
 			Burst:     opts.SessionBurst,
 		}),
-		metrics: opts.Metrics,
-		logger:  opts.Logger,
+		metrics:  opts.Metrics,
+		logger:   opts.Logger,
+		draining: make(chan struct{}),
 	}
 	if h.metrics == nil {
 		h.metrics = noMetrics{}
@@ -94,8 +99,50 @@ const maxFrame = 64 << 10
 // slash.
 func (h *Handler) Prefix() string { return h.prefix }
 
-// Sessions returns the number of sessions open now.
-func (h *Handler) Sessions() int { return h.reg.Len() }
+// Sessions yields the sessions open now, in no particular order: a
+// snapshot taken when the iteration starts, from which sessions that closed
+// since are left out. A session that is closing (its close frame sent, its
+// Context done) is not open, even while the protocol keeps it a few seconds
+// longer to answer its client. It costs one step of the registry's
+// goroutine and a slice of all sessions.
+//
+//	for s := range h.Sessions() {
+//		fmt.Println(s.ID(), s.Identity(), s.LastActive())
+//	}
+func (h *Handler) Sessions() iter.Seq[*Session] {
+	return func(yield func(*Session) bool) {
+		for _, ss := range h.reg.Sessions() {
+			s := appSession(ss)
+			if s == nil || ss.Context().Err() != nil {
+				continue
+			}
+			if !yield(s) {
+				return
+			}
+		}
+	}
+}
+
+// Len returns the number of sessions open now, as Sessions counts them.
+func (h *Handler) Len() int {
+	n := 0
+	for range h.Sessions() {
+		n++
+	}
+	return n
+}
+
+// Session returns the open session whose ID is id, or nil. It looks
+// through every session, like Sessions: fine for an admin page, not for a
+// hot path.
+func (h *Handler) Session(id string) *Session {
+	for s := range h.Sessions() {
+		if s.ID() == id {
+			return s
+		}
+	}
+	return nil
+}
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

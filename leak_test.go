@@ -164,7 +164,7 @@ func TestNoGoroutineLeaks(t *testing.T) {
 					}
 				}
 				select {
-				case <-s.Done():
+				case <-s.Context().Done():
 				case <-time.After(5 * time.Second):
 					t.Fatalf("session did not end")
 				}

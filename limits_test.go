@@ -65,8 +65,8 @@ func TestMaxSessions(t *testing.T) {
 	if code, _ := post(t, url+"/000/c/xhr", ""); code != http.StatusServiceUnavailable {
 		t.Fatalf("third session: %d, want 503", code)
 	}
-	if n := h.Sessions(); n != 2 {
-		t.Fatalf("Handler.Sessions() = %d, want 2", n)
+	if n := h.Len(); n != 2 {
+		t.Fatalf("Handler.Len() = %d, want 2", n)
 	}
 	if code, body := post(t, url+"/000/a/xhr_send", `["x"]`); code != 204 {
 		t.Fatalf("existing session refused: %d %q", code, body)
@@ -235,7 +235,7 @@ func TestUnresponsiveWebsocketPeerIsDropped(t *testing.T) {
 	s := <-opened
 	// The client reads no more, so it answers no ping.
 	select {
-	case <-s.Done():
+	case <-s.Context().Done():
 	case <-time.After(5 * time.Second):
 		t.Fatal("the session of a peer that answers no ping did not end")
 	}

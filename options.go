@@ -171,12 +171,29 @@ type Options struct {
 
 	// Authorize, if set, sees every request that opens or uses a session
 	// (receiving and sending requests, websocket handshakes) before any
-	// session work. It returns the client's identity — any comparable value,
-	// such as a user id — or an error, which refuses the request with 403.
-	// The identity of the request that opened a session is the session's
-	// (Session.Identity); a later request of that session whose identity is
-	// not equal (==) is refused with 403. Default nil: no check.
+	// session work. It returns the client's identity (a user id, a *User
+	// from a database lookup, a struct of claims) or an error, which
+	// refuses the request with 403 and is logged at Debug. The identity of
+	// the request that opened a session is the session's
+	// (Session.Identity); a later request of that session must carry an
+	// equal identity, or it is refused with 403. Equal means
+	// reflect.DeepEqual by default, so a fresh pointer per request to an
+	// equal record matches; set SameIdentity when records change between
+	// requests (compare their ids). Default nil: no check.
+	//
+	// A browser client refused here (or anywhere else) sees only the
+	// protocol's close 2000 "All transports failed", since HTTP errors are
+	// not passed to the page. To tell the user why, accept the session and
+	// send a message before closing it, or check credentials before the
+	// page connects.
 	Authorize func(r *http.Request) (identity any, err error)
+
+	// SameIdentity decides whether a request's identity (from Authorize) is
+	// the identity of the session it uses. Default: reflect.DeepEqual. For
+	// example, with Authorize returning a *User:
+	//
+	//	SameIdentity: func(a, b any) bool { return a.(*User).ID == b.(*User).ID },
+	SameIdentity func(session, request any) bool
 
 	// BindClientAddr refuses (403) requests of an HTTP session that come
 	// from another client address than the one that opened it. Off by

@@ -3,6 +3,8 @@ package sockjs
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 
 	"github.com/gosockjs/sockjs/session"
 	"github.com/gosockjs/sockjs/transport"
@@ -20,7 +22,7 @@ func (h *Handler) acquire(q *request) transport.Acquire {
 		if h.memory.full() {
 			// Existing sessions go on; only new ones wait for memory.
 			if s := h.reg.Get(q.id); s != nil {
-				return s, h.checkOwner(q, s)
+				return s, h.owned(q, s)
 			}
 			return nil, h.refusedForMemory(q)
 		}
@@ -31,10 +33,22 @@ func (h *Handler) acquire(q *request) transport.Acquire {
 		case err != nil:
 			return nil, h.refused(q, err)
 		case !created:
-			return s, h.checkOwner(q, s)
+			return s, h.owned(q, s)
 		}
 		return s, nil
 	}
+}
+
+// owned checks that s belongs to the client of q and, if so, records the
+// request as the client's activity.
+func (h *Handler) owned(q *request, s *session.Session) error {
+	if err := h.checkOwner(q, s); err != nil {
+		return err
+	}
+	if app := appSession(s); app != nil {
+		app.touch()
+	}
+	return nil
 }
 
 // lookup returns the lookup function of a sending request.
@@ -44,7 +58,7 @@ func (h *Handler) lookup(q *request) transport.Lookup {
 		if s == nil {
 			return nil, nil
 		}
-		return s, h.checkOwner(q, s)
+		return s, h.owned(q, s)
 	}
 }
 
@@ -62,49 +76,76 @@ func (h *Handler) create(q *request) transport.Create {
 	}
 }
 
-// newSession makes a session that removes itself from the registry under
-// the request's id when it ends. It runs on the registry goroutine.
+// newSession makes a session, with the application's handle, that removes
+// itself from the registry under the request's id when it ends. It runs on
+// the registry goroutine.
 func (h *Handler) newSession(name string, q *request) *session.Session {
+	app := newAppSession(h)
 	cfg := h.scfg
-	cfg.Identity, cfg.ClientAddr = q.client.identity, q.client.addr
+	cfg.Identity, cfg.ClientAddr, cfg.App = q.client.identity, q.client.addr, app
 	id := q.id
 	cfg.OnEnd = func(s *session.Session, opened bool) {
 		h.reg.Remove(id, s)
-		code := 0
-		var ce *CloseError
-		if errors.As(context.Cause(s.Context()), &ce) {
-			code = ce.Code
-		}
-		if opened {
-			h.metrics.SessionClosed(s.Transport(), code)
-		}
 		if h.logger != nil {
-			h.logger.Debug("sockjs: session ended", "prefix", h.prefix, "session", s.ID(), "transport", s.Transport(), "code", code)
+			h.logger.Debug("sockjs: session ended", "prefix", h.prefix, "session", s.ID(), "transport", s.Transport(), "code", closeCode(s.Context()))
 		}
 	}
-	return session.New(name, keptRequest(q.r), &cfg)
+	ss := session.New(name, keptRequest(q.r), &cfg)
+	app.bind(ss)
+	return ss
+}
+
+// closeCode returns the close code of a session's Context, or 0 while it
+// is open.
+func closeCode(ctx context.Context) int {
+	var ce *CloseError
+	if errors.As(context.Cause(ctx), &ce) {
+		return ce.Code
+	}
+	return 0
 }
 
 // startApplication runs the application's handler for a session that just
 // opened. It runs on the session's actor goroutine, so it must not block.
-func (h *Handler) startApplication(s *session.Session) {
+func (h *Handler) startApplication(ss *session.Session) {
+	s := appSession(ss)
 	h.metrics.SessionOpened(s.Transport())
+	// A session counts as open until it stops being open, not until it has
+	// ended (a disconnect delay later): counts then agree with Sessions and
+	// with what clients see.
+	context.AfterFunc(ss.Context(), func() {
+		h.metrics.SessionClosed(s.Transport(), closeCode(ss.Context()))
+	})
 	if h.logger != nil {
 		h.logger.Debug("sockjs: session opened", "prefix", h.prefix, "session", s.ID(), "transport", s.Transport(), "client", s.ClientAddr())
 	}
 	h.handlers.Add(1)
-	go func() {
-		defer h.handlers.Done()
-		defer func() {
-			if p := recover(); p != nil {
-				if h.logger != nil {
-					h.logger.Error("sockjs: session handler panicked", "prefix", h.prefix, "session", s.ID(), "panic", p)
-				}
-				_ = s.Close(3500, "Internal error")
-				return
+	go h.runApplication(s)
+}
+
+// runApplication is the goroutine of one session's application handler.
+// When the handler returns, the session closes normally (with
+// CodeGoingAway while the Handler drains); when it panics,
+// the session closes with CodeInternalError and the panic is logged once,
+// with its stack.
+func (h *Handler) runApplication(s *Session) {
+	defer h.handlers.Done()
+	defer func() {
+		if p := recover(); p != nil {
+			if h.logger != nil {
+				h.logger.Error("sockjs: session handler panicked", "prefix", h.prefix, "session", s.ID(),
+					"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			}
-			_ = s.Close(session.CodeNormal, session.ReasonNormal)
-		}()
-		h.serve(s)
+			_ = s.s.Close(session.CodeInternalError, session.ReasonInternalError)
+			return
+		}
+		select {
+		case <-h.draining:
+			// serve returned because the server is going away.
+			_ = s.s.Close(session.CodeGoingAway, session.ReasonGoingAway)
+		default:
+			_ = s.s.Close(session.CodeNormal, session.ReasonNormal)
+		}
 	}()
+	h.serve(s)
 }

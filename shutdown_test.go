@@ -188,7 +188,7 @@ func TestShutdownRacesSessionCreation(t *testing.T) {
 		atShutdown := len(started)
 		for _, s := range started {
 			select {
-			case <-s.Done():
+			case <-s.Context().Done():
 			default:
 				t.Fatalf("iteration %d: a session is still running after Shutdown returned", i)
 			}

@@ -74,7 +74,7 @@ func TestStuckWebsocketClientDoesNotStallOthers(t *testing.T) {
 	// The write the stuck client never reads is cut off by the write
 	// timeout (within two timeouts), and the session ends.
 	select {
-	case <-s.Done():
+	case <-s.Context().Done():
 	case <-time.After(3 * 2 * time.Second):
 		t.Error("the stuck client's session did not end after the write timeout")
 	}

@@ -24,10 +24,11 @@ var ErrMessageTooLarge = errors.New("sockjs: message larger than the send buffer
 
 // ErrInvalidCloseCode is returned by Close for a code that the SockJS client
 // and the WebSocket protocol do not allow applications to use: anything other
-// than 1000 or 3000–4999.
-var ErrInvalidCloseCode = errors.New("sockjs: close code must be 1000 or 3000-4999")
+// than 1000, 1001 or 3000–4999.
+var ErrInvalidCloseCode = errors.New("sockjs: close code must be 1000, 1001 or 3000-4999")
 
-// Close codes the library itself uses. Applications use 1000 or 3000–4999.
+// Close codes the library itself uses. Applications use 1000, 1001 or
+// 3000–4999.
 const (
 	// CodeNormal is the code of a session closed without a reason, for
 	// example because the application's handler returned.
@@ -44,6 +45,9 @@ const (
 	// CodeAnotherConnection is sent to a second receiving request of a
 	// session that already has one.
 	CodeAnotherConnection = 2010
+	// CodeInternalError closes a session whose application handler
+	// panicked.
+	CodeInternalError = 3500
 )
 
 // Reasons that go with the library's close codes.
@@ -55,6 +59,7 @@ const (
 	ReasonAnotherConnection = "Another connection still open"
 	ReasonTimedOut          = "Session timed out"
 	ReasonMemory            = "Server memory full"
+	ReasonInternalError     = "Internal error"
 )
 
 // CloseError tells why a session ended: the close code and reason that were
@@ -74,7 +79,9 @@ func (e *CloseError) Error() string {
 // Unwrap makes every CloseError match ErrSessionClosed.
 func (e *CloseError) Unwrap() error { return ErrSessionClosed }
 
-// validAppCode reports whether an application may close with code.
+// validAppCode reports whether an application may close with code: 1000,
+// 1001 (an application that sheds load is going away too) and the range
+// the WebSocket protocol leaves to applications.
 func validAppCode(code int) bool {
-	return code == CodeNormal || (code >= 3000 && code <= 4999)
+	return code == CodeNormal || code == CodeGoingAway || (code >= 3000 && code <= 4999)
 }

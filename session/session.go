@@ -45,6 +45,11 @@ type Config struct {
 	// address. They are per session: the handler sets them on a copy.
 	Identity   any
 	ClientAddr string
+	// App is the application's handle of this session (the root package
+	// wraps each session in one), returned by Session.App so that a list of
+	// sessions can be turned into what the application holds. The session
+	// never uses it.
+	App any
 
 	// OnOpen is called on the actor goroutine right after the open frame
 	// was handed to the first receiver. It must not block: it typically
@@ -173,6 +178,9 @@ func (s *Session) Identity() any { return s.cfg.Identity }
 // the service determines it (by default the host of the request's
 // RemoteAddr; behind proxies, whatever Options.ClientAddr says).
 func (s *Session) ClientAddr() string { return s.cfg.ClientAddr }
+
+// App returns Config.App.
+func (s *Session) App() any { return s.cfg.App }
 
 // Context returns a context that is cancelled when the session stops being
 // open: the application closed it, the client went away, the session timed

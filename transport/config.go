@@ -25,6 +25,10 @@ type Observer interface {
 	MessagesReceived(n, bytes int)
 	MessagesSent(n, bytes int)
 	RequestRejected(reason string)
+	// WebsocketActive: the client of s sent a websocket message. (HTTP
+	// requests pass through the root package's Acquire and Lookup, which
+	// see that activity themselves.)
+	WebsocketActive(s *session.Session)
 }
 
 // Reasons the transports give Observer.RequestRejected; the root package

@@ -243,6 +243,7 @@ func readLoop(s *session.Session, ws *wsReceiver, raw bool, cfg *Config) {
 			return
 		}
 		cfg.Observer.MessagesReceived(len(msgs), totalLen(msgs))
+		cfg.Observer.WebsocketActive(s)
 		clear(msgs) // let the strings go with the application
 		msgs = msgs[:0]
 	}
