@@ -215,6 +215,30 @@ func (h *Hub) Members(ctx context.Context, topic string) (int, error) {
 	}
 }
 
+// Sessions returns this node's sessions in topic, in no particular order:
+// for an admin page, or a "who is here" message.
+func (h *Hub) Sessions(ctx context.Context, topic string) ([]*sockjs.Session, error) {
+	reply := make(chan []*sockjs.Session, 1)
+	if err := h.post(func(st *hubState) {
+		var all []*sockjs.Session
+		if t := st.topics[topic]; t != nil {
+			all = make([]*sockjs.Session, 0, len(t.members))
+			for s := range t.members {
+				all = append(all, s)
+			}
+		}
+		reply <- all
+	}); err != nil {
+		return nil, err
+	}
+	select {
+	case all := <-reply:
+		return all, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // Close stops the Hub: it cancels its subscriptions, forgets its members
 // (their sessions stay open), waits for its goroutines, and closes the
 // Local it made itself. Join waiting for a subscription returns ErrClosed;

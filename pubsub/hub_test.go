@@ -445,3 +445,23 @@ func TestHubSurvivesChurnWhileMessagesFlow(t *testing.T) {
 	broker.expect(t, "-chat")
 	broker.none(t)
 }
+
+func TestHubListsATopicsSessions(t *testing.T) {
+	leak.Check(t)
+	n := newNode(t, nil, "chat")
+	n.connect(t)
+	n.connect(t)
+	n.members(t, 2)
+	all, err := n.hub.Sessions(context.Background(), "chat")
+	if err != nil || len(all) != 2 || all[0] == all[1] {
+		t.Fatalf("Sessions: %v, %v", all, err)
+	}
+	for _, s := range all {
+		if s.Context().Err() != nil {
+			t.Fatalf("a listed session is closed")
+		}
+	}
+	if none, err := n.hub.Sessions(context.Background(), "other"); err != nil || len(none) != 0 {
+		t.Fatalf("Sessions of an empty topic: %v, %v", none, err)
+	}
+}
