@@ -30,9 +30,9 @@ type Handler struct {
 	logger    *slog.Logger  // nil when silent
 	logBudget logBudget     // bounds the rejections logged
 
-	handlers sync.WaitGroup // application handlers still running
-	draining chan struct{}  // closed by Drain (or Shutdown): Session.Draining
-	drain    sync.Once      // closes draining once
+	handlers running       // application handlers still running
+	draining chan struct{} // closed by Drain (or Shutdown): Session.Draining
+	drain    sync.Once     // closes draining once
 }
 
 // New returns a Handler for the service at prefix (such as "/echo"; "" when

@@ -119,7 +119,7 @@ func (h *Handler) startApplication(ss *session.Session) {
 	if h.logger != nil {
 		h.logger.Debug("sockjs: session opened", "prefix", h.prefix, "session", s.ID(), "transport", s.Transport(), "client", s.ClientAddr())
 	}
-	h.handlers.Add(1)
+	h.handlers.add()
 	go h.runApplication(s)
 }
 
@@ -129,7 +129,7 @@ func (h *Handler) startApplication(ss *session.Session) {
 // the session closes with CodeInternalError and the panic is logged once,
 // with its stack.
 func (h *Handler) runApplication(s *Session) {
-	defer h.handlers.Done()
+	defer h.handlers.done()
 	defer func() {
 		if p := recover(); p != nil {
 			if h.logger != nil {

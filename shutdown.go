@@ -18,15 +18,7 @@ import "context"
 func (h *Handler) Drain(ctx context.Context) error {
 	h.reg.Drain() // refuses new sessions from now on
 	h.startDraining()
-	handlersDone := make(chan struct{})
-	go func() {
-		h.handlers.Wait()
-		close(handlersDone)
-	}()
-	select {
-	case <-handlersDone:
-	case <-ctx.Done():
-	}
+	_ = h.handlers.wait(ctx) // on ctx's end, Shutdown below says so
 	return h.Shutdown(ctx)
 }
 
@@ -62,15 +54,8 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
-	handlersDone := make(chan struct{})
-	go func() {
-		h.handlers.Wait()
-		close(handlersDone)
-	}()
-	select {
-	case <-handlersDone:
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := h.handlers.wait(ctx); err != nil {
+		return err
 	}
 	h.reg.Stop()
 	return nil

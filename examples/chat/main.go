@@ -24,9 +24,10 @@
 //     dropped and the sender gets an "error" event), and the library
 //     refuses messages and bodies far beyond that before reading them;
 //   - http.Server timeouts that suit every SockJS transport (newServer);
-//   - a graceful stop on SIGINT/SIGTERM: Handler.Shutdown closes every
-//     session with 1001, then http.Server.Shutdown waits for the requests
-//     still running, and only then does main return.
+//   - a graceful stop on SIGINT/SIGTERM: Handler.Drain refuses new
+//     sessions and tells every serve function, which returns (its client
+//     gets 1001); then http.Server.Shutdown waits for the requests still
+//     running, and only then does main return.
 //
 // GET /stats answers {"sessions": N}, the number of connected sessions.
 package main
@@ -129,8 +130,9 @@ func newApp(clientURL string, allowedOrigins []string) *app {
 
 // run serves srv on ln until ctx is done (SIGINT or SIGTERM in main), then
 // shuts down and returns once the shutdown has finished: first the SockJS
-// sessions, which get their close frame (1001 "Server shutting down") and
-// whose streaming requests end, then the HTTP server, which stops listening
+// sessions, drained (their serve functions return, the clients get their
+// close frame, 1001 "Server shutting down", and streaming requests end),
+// then the HTTP server, which stops listening
 // and waits for the requests still running. Returning earlier, as soon as
 // Serve returns http.ErrServerClosed (which it does the moment Shutdown
 // starts), would let the process exit under those requests.
@@ -144,7 +146,7 @@ func run(ctx context.Context, ln net.Listener, srv *http.Server, chat *sockjs.Ha
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	errSockJS := chat.Shutdown(shutdownCtx)
+	errSockJS := chat.Drain(shutdownCtx)
 	errHTTP := srv.Shutdown(shutdownCtx)
 	<-served // http.ErrServerClosed, returned as soon as Shutdown started
 	return errors.Join(errSockJS, errHTTP)
@@ -294,10 +296,21 @@ func (h *hub) serve(s *sockjs.Session) {
 	m := &member{session: s, name: "guest-" + id}
 	h.join <- m
 	defer func() { h.leave <- m }()
+	// Recv waits under a context that also ends when the server starts
+	// draining (SIGTERM): serve then returns and the client gets 1001.
+	ctx, cancel := context.WithCancel(s.Context())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.Draining():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	for {
-		text, err := s.Recv(s.Context())
+		text, err := s.Recv(ctx)
 		if err != nil {
-			return // the client left or the server is shutting down
+			return // the client left, or the server is draining or shutting down
 		}
 		text = strings.TrimSpace(text)
 		switch {
