@@ -466,9 +466,12 @@ func (s *Session) Deliver(ctx context.Context, msgs []string) error {
 // reader's unread bytes past Config.ReceiveBuffer waits until the
 // application has taken enough of them, and while the session holds half its
 // send buffer for the client (back-pressure: the reader stops reading and
-// TCP pushes back on the client). It returns nil, dropping msgs, once the
-// session is closing, ErrPayloadTooLarge for messages that alone exceed
-// the receive buffer, and ctx's error if ctx ends first.
+// TCP pushes back on the client). Once the session is closing it drops msgs
+// and returns the session's *CloseError: the reader should stop reading,
+// or a client could go on sending into a session that no longer takes
+// anything, at the speed of the network. It returns ErrPayloadTooLarge for
+// messages that alone exceed the receive buffer, and ctx's error if ctx
+// ends first.
 //
 // in is the reader's own credit, owned by the reader's goroutine; start it
 // with NewCredit. msgs is not retained: the reader may reuse it.
@@ -480,6 +483,9 @@ func (s *Session) Feed(ctx context.Context, in *Credit, msgs []string) error {
 	if n > s.cfg.ReceiveBuffer {
 		return ErrPayloadTooLarge // more than the whole credit: it would wait forever
 	}
+	if s.ctx.Err() != nil {
+		return s.err()
+	}
 	for in.bytes < n {
 		// Only the reader receives on refill; the actor offers what
 		// Recv took while the send buffer is below its mark.
@@ -488,7 +494,7 @@ func (s *Session) Feed(ctx context.Context, in *Credit, msgs []string) error {
 			in.bytes += more
 			in.waits++
 		case <-s.ctx.Done():
-			return nil
+			return s.err()
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -107,7 +107,9 @@ func (ws *wsReceiver) writeText(p []byte) error {
 
 // closeHandshake closes the websocket after a close frame: a SockJS
 // websocket with 1000 "Normal closure" (the code is in the c frame already),
-// a raw websocket with the session's own code and reason.
+// a raw websocket with the session's own code and reason. The websocket
+// library then waits up to 5 s for the client's close frame, dropping what
+// the client sends meanwhile.
 func (ws *wsReceiver) closeHandshake(f session.Frame) {
 	if ws.raw {
 		_ = ws.conn.Close(websocket.StatusCode(f.Code), session.CutReason(f.Reason))
@@ -238,8 +240,13 @@ func readLoop(s *session.Session, ws *wsReceiver, raw bool, cfg *Config) {
 		err = s.Feed(ctx, credit, msgs)
 		ws.reads.Add(1)
 		ws.feeding.Store(false)
-		if err != nil {
-			_ = ws.conn.Close(websocket.StatusMessageTooBig, "Too many messages")
+		switch {
+		case errors.Is(err, session.ErrSessionClosed):
+			// Closing: its close frame is on the way (the writer ends the
+			// connection after it), and nothing more is taken.
+			return
+		case err != nil:
+			_ = ws.conn.Close(websocket.StatusMessageTooBig, "Message too big")
 			return
 		}
 		cfg.Observer.MessagesReceived(len(msgs), totalLen(msgs))
