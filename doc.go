@@ -56,14 +56,38 @@
 // # Concurrency
 //
 // Every Session method is safe for concurrent use and none waits for the
-// network. Send queues and returns; Close and Shutdown return once the
-// session is closing; Recv waits for the client's next message, bounded by
-// its context; Context, Request, ID and Transport return at once. A client's
-// sending request is answered only once the application has taken its
-// messages and asked for the next one (Recv), so an application that reads
-// slowly pushes back on its own client and on no one else. A client that
-// reads slowly fills its session's outbound queue (Options.OutboxSize) and
-// is closed with code 1013 "Slow consumer".
+// network. Send queues and returns; Close returns once the session is
+// closing; Recv waits for the client's next message, bounded by its
+// context; the other methods return at once. A client's sending request is
+// answered only once the application has taken its messages and asked for
+// the next one (Recv), so an application that reads slowly pushes back on
+// its own client and on no one else; keep calling Recv for as long as the
+// session lives, even in a service that only pushes. A client that reads
+// slowly fills its session's outbound queue (Options.OutboxSize messages,
+// Options.SendBuffer bytes) and is closed with code 1013 "Slow consumer".
+//
+// # Memory
+//
+// Every buffer a client can make grow is bounded in bytes as well as in
+// messages: per session by SendBuffer and ReceiveBuffer, for the whole
+// Handler by MemoryLimit, past which the sessions holding the most are
+// closed first. While a session holds half its send buffer, its client's
+// input waits (HTTP sends are held, a websocket is not read), so only a
+// client that stops reading is ever closed for it. The README gives the
+// worst case per session and per Handler as a formula of the Options.
+//
+// # Operating it
+//
+// Handler.Sessions lists the open sessions (an admin page: who is here,
+// since when, how active; Handler.Session finds one by ID to close it).
+// Session.SetValue keeps per-session values, which the session's Context
+// carries too. Handler.Drain stops a server gently: new sessions get 503,
+// every Session.Draining channel closes, and once the serve functions have
+// returned (or the drain's context ends) the remaining sessions get 1001;
+// Handler.Shutdown does the last step at once. The close codes a session
+// can end with are the Code constants; a panic in serve closes the client
+// with CodeInternalError (3500) and is logged once, with its stack, to
+// Options.Logger, which also gets every refused request with its reason.
 //
 // # Routers
 //
