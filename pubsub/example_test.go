@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/gosockjs/sockjs"
@@ -23,6 +24,13 @@ func ExampleHub() {
 			return
 		}
 		_ = s.Send("welcome")
+		// The notice runs after the session stopped being open, when
+		// s.Context() is done: it needs a context of its own.
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(s.Context()), time.Second)
+			defer cancel()
+			_ = hub.Publish(ctx, "room", "someone left")
+		}()
 		for {
 			msg, err := s.Recv(s.Context())
 			if err != nil {
@@ -62,11 +70,14 @@ func ExampleHub() {
 	_ = alice.Write(ctx, websocket.MessageText, []byte("hello, room"))
 	fmt.Println("bob:", read(bob))
 	fmt.Println("alice:", read(alice))
+	_ = alice.Close(websocket.StatusNormalClosure, "")
+	fmt.Println("bob:", read(bob))
 	// Output:
 	// alice: welcome
 	// bob: welcome
 	// bob: hello, room
 	// alice: hello, room
+	// bob: someone left
 }
 
 // Local on its own: a subscription receives what is published to its
