@@ -235,8 +235,8 @@ type Options struct {
 	// as CDNs do), and a browser refuses a script that does not match.
 	// Default: DefaultClientIntegrity when ClientURL is left empty, none
 	// for a ClientURL you set. The iframe page with an integrity attribute
-	// differs from the protocol's Appendix A, which the sockjs-protocol
-	// suite compares exactly: a conformance test server sets ClientURL.
+	// differs from the protocol's page, which the sockjs-protocol suite
+	// compares exactly (docs/protocol.md#iframe-page): a conformance test server sets ClientURL.
 	ClientIntegrity string
 }
 
