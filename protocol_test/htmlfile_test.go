@@ -63,7 +63,7 @@ func TestHtmlFile_NoCallback(t *testing.T) {
 	assertError(t, r, http.StatusInternalServerError, `"callback" parameter required`)
 }
 
-// htmlfile with a callback outside [A-Za-z0-9_.-] is 500 (docs/protocol.md#htmlfile).
+// htmlfile with a callback outside [A-Za-z0-9_.] (sockjs-node also allows -) is 500 (docs/protocol.md#htmlfile).
 func TestHtmlFile_InvalidCallback(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

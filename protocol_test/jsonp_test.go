@@ -45,7 +45,7 @@ func TestJsonPolling_NoCallback(t *testing.T) {
 	assertError(t, r, http.StatusInternalServerError, `"callback" parameter required`)
 }
 
-// jsonp with a callback outside [A-Za-z0-9_.-] is 500 (docs/protocol.md#jsonp-polling).
+// jsonp with a callback outside [A-Za-z0-9_.] (sockjs-node also allows -) is 500 (docs/protocol.md#jsonp-polling).
 func TestJsonPolling_InvalidCallback(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
