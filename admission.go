@@ -70,7 +70,8 @@ func (h *Handler) checkOrigin(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // callbackParam returns the validated callback name of a jsonp or htmlfile
-// request, or answers 500 as the protocol says (PROTOCOL.md §7.6).
+// request, or answers 500 as the protocol says
+// (docs/protocol.md#jsonp-polling).
 func (h *Handler) callbackParam(w http.ResponseWriter, r *http.Request) (string, bool) {
 	q := r.URL.Query()
 	callback := q.Get("c")

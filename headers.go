@@ -21,7 +21,7 @@ var (
 	credentials  = []string{"true"}
 )
 
-// setNoCache marks a response as private and uncacheable (PROTOCOL.md §3.1).
+// setNoCache marks a response as private and uncacheable (docs/protocol.md#caching-headers).
 func setNoCache(w http.ResponseWriter) {
 	w.Header()["Cache-Control"] = noCacheValue
 }
@@ -32,8 +32,8 @@ func setCache1Y(w http.ResponseWriter) {
 	w.Header().Set("Expires", time.Now().Add(oneYear).UTC().Format(http.TimeFormat))
 }
 
-// setCORS answers the request's origin (PROTOCOL.md §3.3). The caller has
-// checked that the origin is allowed.
+// setCORS answers the request's origin (docs/protocol.md#cors). The caller
+// has checked that the origin is allowed.
 func setCORS(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	if _, set := h["Vary"]; set {
@@ -52,8 +52,8 @@ func setCORS(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// setJSessionID sets the sticky-session cookie (PROTOCOL.md §3.5): the
-// request's value, or "dummy".
+// setJSessionID sets the sticky-session cookie
+// (docs/protocol.md#jsessionid-cookie): the request's value, or "dummy".
 func setJSessionID(w http.ResponseWriter, r *http.Request) {
 	value := "dummy"
 	if c, err := r.Cookie("JSESSIONID"); err == nil && c.Value != "" {
@@ -63,7 +63,7 @@ func setJSessionID(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Set-Cookie", "JSESSIONID="+value+"; path=/")
 }
 
-// preflight answers an OPTIONS request (PROTOCOL.md §3.4).
+// preflight answers an OPTIONS request (docs/protocol.md#preflight).
 func preflight(w http.ResponseWriter, methods string) {
 	setCache1Y(w)
 	w.Header().Set("Access-Control-Max-Age", maxAge1Y)

@@ -98,8 +98,8 @@ type Options struct {
 
 	// WriteTimeout bounds every write to a client. A client that does not
 	// take a frame within it loses its connection: on HTTP at the timeout,
-	// on a websocket between one and two timeouts (a watchdog that costs
-	// nothing per write checks once per timeout). Default 10 s.
+	// on a websocket between one and two timeouts (a watchdog checks once
+	// per timeout, for two atomic additions per write). Default 10 s.
 	WriteTimeout time.Duration
 
 	// MaxBodySize bounds the body of xhr_send and jsonp_send requests; larger
@@ -164,8 +164,10 @@ type Options struct {
 
 	// MaxSessions caps the number of concurrent sessions; requests that would
 	// open another are refused with 503. Default 10,000 (DefaultMaxSessions),
-	// sized for a small server: an idle session costs a few KiB and two
-	// goroutines, an active one its queues. Raise it on bigger machines;
+	// sized for a small server: an idle session costs tens of KiB and a
+	// few goroutines (the session's actor, the application's handler and,
+	// for a websocket, its reader; bench/results.md has measured figures),
+	// an active one its queues too. Raise it on bigger machines;
 	// negative: no cap. MaxSessionsPerClient keeps one client from filling it.
 	MaxSessions int
 
@@ -252,8 +254,8 @@ type Options struct {
 	// as CDNs do), and a browser refuses a script that does not match.
 	// Default: DefaultClientIntegrity when ClientURL is left empty, none
 	// for a ClientURL you set. The iframe page with an integrity attribute
-	// differs from the protocol's Appendix A, which the sockjs-protocol
-	// suite compares exactly: a conformance test server sets ClientURL.
+	// differs from the protocol's page, which the sockjs-protocol suite
+	// compares exactly (docs/protocol.md#iframe-page): a conformance test server sets ClientURL.
 	ClientIntegrity string
 }
 

@@ -80,7 +80,7 @@ func route(rest string) (e *endpoint, id string) {
 	case isIframeName(p):
 		return &iframeRoute, ""
 	}
-	// The server id only helps load balancers (PROTOCOL.md §2.3).
+	// The server id only helps load balancers (docs/protocol.md#server-and-session-ids).
 	_, id, name, ok := splitSessionPath(p)
 	if !ok {
 		return nil, ""
@@ -94,7 +94,8 @@ const maxIDLength = 64
 
 // splitSessionPath splits "S/I/name" into its segments. Ids are single,
 // non-empty segments of at most maxIDLength characters from a safe set
-// (letters, digits, '_', '-', '%', '~'); no dots (PROTOCOL.md §2.3).
+// (letters, digits, '_', '-', '%', '~'); no dots
+// (docs/protocol.md#server-and-session-ids).
 func splitSessionPath(p string) (server, id, name string, ok bool) {
 	server, rest, ok1 := strings.Cut(p, "/")
 	id, name, ok2 := strings.Cut(rest, "/")

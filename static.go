@@ -12,7 +12,8 @@ import (
 
 const greeting = "Welcome to SockJS!\n"
 
-// iframeTemplate is the page of PROTOCOL.md Appendix A.
+// iframeTemplate is the iframe page (docs/protocol.md#iframe-page), byte for
+// byte as the protocol suite compares it.
 const iframeTemplate = `<!DOCTYPE html>
 <html>
 <head>
@@ -41,8 +42,8 @@ type iframePage struct {
 func newIframePage(clientURL, integrity string) iframePage {
 	src := htmlAttr(clientURL)
 	if integrity != "" {
-		// The attributes go after the URL so that the page is Appendix A's
-		// up to the end of the URL.
+		// The attributes go after the URL so that the page is the
+		// protocol's up to the end of the URL.
 		src += `" integrity="` + htmlAttr(integrity) + `" crossorigin="anonymous`
 	}
 	body := strings.Replace(iframeTemplate, "{{SOCKJS_URL}}", src, 1)
@@ -92,7 +93,7 @@ func serveGreeting(w http.ResponseWriter) {
 	_, _ = w.Write([]byte(greeting))
 }
 
-// serveInfo answers GET /info (PROTOCOL.md §4.2).
+// serveInfo answers GET /info (docs/protocol.md#info).
 func serveInfo(w http.ResponseWriter, websocket, cookieNeeded bool) {
 	var b [4]byte
 	_, _ = rand.Read(b[:])

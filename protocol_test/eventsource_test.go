@@ -7,7 +7,7 @@ import (
 )
 
 // eventsource: a CRLF prelude, then one "data: F\r\n\r\n" chunk per frame, with
-// Content-Type text/event-stream and no charset (§7.8).
+// Content-Type text/event-stream and no charset (docs/protocol.md#eventsource).
 func TestEventSource_Transport(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -29,7 +29,7 @@ func TestEventSource_Transport(t *testing.T) {
 	r.wantChunk("data: a[\"  \\u0000\\n\\r \"]\r\n\r\n")
 }
 
-// One frame over response_limit ends the stream right after it (§7.10).
+// One frame over response_limit ends the stream right after it (docs/protocol.md#response-limit).
 func TestEventSource_ResponseLimit(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -46,7 +46,7 @@ func TestEventSource_ResponseLimit(t *testing.T) {
 }
 
 // A % in a frame is sent as %25, because the client percent-decodes data lines
-// (§7.8, §9 #3).
+// (docs/protocol.md#eventsource, docs/protocol.md#eventsource).
 func TestEventSource_PercentEscaping(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

@@ -6,7 +6,7 @@ import (
 )
 
 // GET on the prefix, with or without a trailing slash, answers the greeting
-// and never a cookie (§4.1, §3.5).
+// and never a cookie (docs/protocol.md#greeting, docs/protocol.md#jsessionid-cookie).
 func TestBaseUrlGreeting_Greeting(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -19,7 +19,7 @@ func TestBaseUrlGreeting_Greeting(t *testing.T) {
 	}
 }
 
-// A path under the prefix that matches no route is 404 (§2.4).
+// A path under the prefix that matches no route is 404 (docs/protocol.md#routing-errors).
 func TestBaseUrlGreeting_NotFound(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

@@ -7,14 +7,14 @@ import (
 )
 
 // abortRetries and abortRetryGap bound how long a test waits for the server to
-// notice that a client aborted its receiving request (§6.8: promptly).
+// notice that a client aborted its receiving request (docs/protocol.md#detach-and-abort: promptly).
 const (
 	abortRetries  = 40
 	abortRetryGap = 50 * time.Millisecond
 )
 
 // A closing session's stream gets the close frame and ends; a new stream
-// within disconnect_delay gets the close frame again, not 2010 (§6.10).
+// within disconnect_delay gets the close frame again, not 2010 (docs/protocol.md#closing).
 func TestHandlingClose_CloseFrame(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -34,7 +34,7 @@ func TestHandlingClose_CloseFrame(t *testing.T) {
 	r.wantEnd()
 }
 
-// A second concurrent stream gets the prelude, the 2010 frame, and ends (§6.5).
+// A second concurrent stream gets the prelude, the 2010 frame, and ends (docs/protocol.md#only-one-receiver-2010).
 func TestHandlingClose_CloseRequest(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -52,7 +52,7 @@ func TestHandlingClose_CloseRequest(t *testing.T) {
 }
 
 // After the client aborts the attached stream, a new stream gets a fresh o
-// (or 1002); never a lasting 2010 (§6.8).
+// (or 1002); never a lasting 2010 (docs/protocol.md#detach-and-abort).
 func TestHandlingClose_AbortXhrStreaming(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -88,7 +88,7 @@ func TestHandlingClose_AbortXhrStreaming(t *testing.T) {
 }
 
 // After the client aborts the pending poll, the next poll gets a fresh o (or
-// 1002); never a lasting 2010 (§6.8).
+// 1002); never a lasting 2010 (docs/protocol.md#detach-and-abort).
 func TestHandlingClose_AbortXhrPolling(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

@@ -1,5 +1,5 @@
 // Package protocol_test is the black-box conformance suite of the SockJS 0.3.3
-// server protocol (PROTOCOL.md). Every test starts its own test server, talks to
+// server protocol (docs/protocol.md). Every test starts its own test server, talks to
 // it over real HTTP or WebSocket connections, and checks one protocol rule.
 //
 // This file holds what the tests share: the server and session-id helpers, a
@@ -45,7 +45,7 @@ const settle = 500 * time.Millisecond
 // every client connection was closed.
 const shutdownTimeout = 5 * time.Second
 
-// The services of the test server (§1.1).
+// The services of the test server (docs/protocol.md#conformance-test-server).
 const (
 	echoPrefix   = "/echo"                    // echo, response_limit 4096, raw websocket
 	closePrefix  = "/close"                   // closes every session at open with 3000 "Go away!"
@@ -53,7 +53,7 @@ const (
 	cookiePrefix = "/cookie_needed_echo"      // echo, jsessionid on
 )
 
-// Exact header values (§3.1, §3.2).
+// Exact header values (docs/protocol.md#caching-headers, docs/protocol.md#caching-headers).
 const (
 	ctPlain       = "text/plain; charset=UTF-8"
 	ctJSON        = "application/json; charset=UTF-8"
@@ -71,7 +71,7 @@ const (
 	interrupted    = `c[1002,"Connection interrupted"]`
 )
 
-// xhrStreamingPrelude is the first chunk of every xhr_streaming response (§7.4).
+// xhrStreamingPrelude is the first chunk of every xhr_streaming response (docs/protocol.md#xhr-streaming).
 var xhrStreamingPrelude = strings.Repeat("h", 2048) + "\n"
 
 // newServer starts a private test server and returns its base URL. At cleanup
@@ -96,7 +96,7 @@ func newServer(t *testing.T) string {
 		select {
 		case <-done:
 		case <-time.After(shutdownTimeout):
-			t.Errorf("handlers still running %v after every client connection was closed: a request is stuck (§6.8: aborts must be noticed promptly)", shutdownTimeout)
+			t.Errorf("handlers still running %v after every client connection was closed: a request is stuck (docs/protocol.md#detach-and-abort: aborts must be noticed promptly)", shutdownTimeout)
 		}
 	})
 	return srv.URL
@@ -493,7 +493,7 @@ func assertNoHeader(t *testing.T, r response, name string) {
 	}
 }
 
-// assertContentType compares Content-Type after deleting spaces (§3.2).
+// assertContentType compares Content-Type after deleting spaces (docs/protocol.md#caching-headers).
 func assertContentType(t *testing.T, r response, want string) {
 	t.Helper()
 	got := r.header.Values("Content-Type")
@@ -502,7 +502,7 @@ func assertContentType(t *testing.T, r response, want string) {
 	}
 }
 
-// assertNoCache requires the NO_CACHE header set (§3.1).
+// assertNoCache requires the NO_CACHE header set (docs/protocol.md#caching-headers).
 func assertNoCache(t *testing.T, r response) {
 	t.Helper()
 	assertHeader(t, r, "Cache-Control", noCache)
@@ -513,7 +513,7 @@ func assertNoCache(t *testing.T, r response) {
 // maxAgeRE is a max-age the suite accepts for CACHE_1Y: seven or more digits.
 var maxAgeRE = regexp.MustCompile(`^max-age=([1-9][0-9]{6,})$`)
 
-// assertCachedForAYear requires the CACHE_1Y header set (§3.1): Cache-Control
+// assertCachedForAYear requires the CACHE_1Y header set (docs/protocol.md#caching-headers): Cache-Control
 // with public and a long max-age, and an IMF-fixdate Expires that agrees with it.
 func assertCachedForAYear(t *testing.T, r response) {
 	t.Helper()
@@ -542,7 +542,7 @@ func assertCachedForAYear(t *testing.T, r response) {
 	}
 }
 
-// assertCORS requires the CORS headers of §3.3 for a request with the given
+// assertCORS requires the CORS headers of docs/protocol.md#cors for a request with the given
 // Origin ("" for none).
 func assertCORS(t *testing.T, r response, origin string) {
 	t.Helper()
@@ -555,7 +555,7 @@ func assertCORS(t *testing.T, r response, origin string) {
 	assertHeader(t, r, "Access-Control-Allow-Credentials", "true")
 }
 
-// assertPreflight requires a CORS preflight answer (§3.4) allowing methods.
+// assertPreflight requires a CORS preflight answer (docs/protocol.md#preflight) allowing methods.
 func assertPreflight(t *testing.T, r response, origin string, methods ...string) {
 	t.Helper()
 	assertStatus(t, r, http.StatusNoContent)
@@ -578,7 +578,7 @@ func assertPreflight(t *testing.T, r response, origin string, methods ...string)
 }
 
 // assertCookie requires exactly one Set-Cookie: JSESSIONID=value with path=/
-// as its first attribute (§3.5).
+// as its first attribute (docs/protocol.md#jsessionid-cookie).
 func assertCookie(t *testing.T, r response, value string) {
 	t.Helper()
 	got := r.header.Values("Set-Cookie")
@@ -592,7 +592,7 @@ func assertCookie(t *testing.T, r response, value string) {
 	}
 }
 
-// assertError requires an endpoint error (§3.8): the status, a text/plain
+// assertError requires an endpoint error (docs/protocol.md#error-responses): the status, a text/plain
 // Content-Type and the message as the body.
 func assertError(t *testing.T, r response, status int, msg string) {
 	t.Helper()

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// htmlfileHead is the htmlfile prelude's document head (Appendix B);
+// htmlfileHead is the htmlfile prelude's document head (docs/protocol.md#htmlfile-prelude);
 // {{CALLBACK}} stands for the callback.
 const htmlfileHead = `<!doctype html>
 <html><head>
@@ -29,7 +29,7 @@ const htmlfileHead = `<!doctype html>
 var badCallbacks = []string{"%20", "*", "abc(", "abc%28"}
 
 // htmlfile: the padded head as the first chunk, then one <script> chunk per
-// frame (§7.9).
+// frame (docs/protocol.md#htmlfile).
 func TestHtmlFile_Transport(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -55,7 +55,7 @@ func TestHtmlFile_Transport(t *testing.T) {
 	r.wantChunk("<script>\np(\"a[\\\"x\\\"]\");\n</script>\r\n")
 }
 
-// htmlfile without a callback is 500 (§7.9).
+// htmlfile without a callback is 500 (docs/protocol.md#htmlfile).
 func TestHtmlFile_NoCallback(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -63,7 +63,7 @@ func TestHtmlFile_NoCallback(t *testing.T) {
 	assertError(t, r, http.StatusInternalServerError, `"callback" parameter required`)
 }
 
-// htmlfile with a callback outside [A-Za-z0-9_.-] is 500 (§7.9).
+// htmlfile with a callback outside [A-Za-z0-9_.] (sockjs-node also allows -) is 500 (docs/protocol.md#htmlfile).
 func TestHtmlFile_InvalidCallback(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -73,7 +73,7 @@ func TestHtmlFile_InvalidCallback(t *testing.T) {
 	}
 }
 
-// One frame over response_limit ends the stream right after it (§7.10).
+// One frame over response_limit ends the stream right after it (docs/protocol.md#response-limit).
 func TestHtmlFile_ResponseLimit(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -92,7 +92,7 @@ func TestHtmlFile_ResponseLimit(t *testing.T) {
 }
 
 // A message containing </script> cannot end the htmlfile script block: the
-// frame's JSON escapes it, and still decodes to the message (§12 #17).
+// frame's JSON escapes it, and still decodes to the message (docs/protocol.md#decisions).
 func TestHtmlFile_ScriptEndTagEscaped(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -120,7 +120,7 @@ func TestHtmlFile_ScriptEndTagEscaped(t *testing.T) {
 	assertFrameArg(t, arg, []string{"</script>"})
 }
 
-// assertFrameArg requires arg, a frame encoded as a JSON string (J(F) of §7.0),
+// assertFrameArg requires arg, a frame encoded as a JSON string (J(F) of docs/protocol.md#transports),
 // to be an a frame carrying want.
 func assertFrameArg(t *testing.T, arg string, want []string) {
 	t.Helper()

@@ -8,7 +8,7 @@ import (
 
 // An HTTP/1.0 keep-alive request for a fixed response gets no chunking, and
 // either a Content-Length with a working keep-alive (or a close), or no length
-// and a close (§3.7).
+// and a close (docs/protocol.md#one-chunk-per-frame).
 func TestHttp10_Synchronous(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -45,7 +45,7 @@ func TestHttp10_Synchronous(t *testing.T) {
 }
 
 // An HTTP/1.0 stream has no Transfer-Encoding and no Content-Length, and the
-// server closes the connection when it ends (§3.7).
+// server closes the connection when it ends (docs/protocol.md#one-chunk-per-frame).
 func TestHttp10_Streaming(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -62,7 +62,7 @@ func TestHttp10_Streaming(t *testing.T) {
 	}
 }
 
-// HTTP/1.1 keeps the connection alive after a fixed response (§3.7).
+// HTTP/1.1 keeps the connection alive after a fixed response (docs/protocol.md#one-chunk-per-frame).
 func TestHttp11_Synchronous(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -84,7 +84,7 @@ func TestHttp11_Synchronous(t *testing.T) {
 }
 
 // An HTTP/1.1 stream is chunked, one chunk per prelude and frame, and ends with
-// the terminating chunk (§3.7).
+// the terminating chunk (docs/protocol.md#one-chunk-per-frame).
 func TestHttp11_Streaming(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -98,7 +98,7 @@ func TestHttp11_Streaming(t *testing.T) {
 	r.wantEnd()
 }
 
-// A POST without Content-Length has an empty body (§3.6).
+// A POST without Content-Length has an empty body (docs/protocol.md#request-bodies).
 func TestHttpQuirks_EmptyContentLengthForPost(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

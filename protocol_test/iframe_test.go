@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// iframePage is the body of the iframe page (Appendix A); {{SOCKJS_URL}} stands
+// iframePage is the body of the iframe page (docs/protocol.md#iframe-page); {{SOCKJS_URL}} stands
 // for the configured client URL.
 const iframePage = `<!DOCTYPE html>
 <html>
@@ -25,7 +25,7 @@ const iframePage = `<!DOCTYPE html>
 </body>
 </html>`
 
-// assertIframePage requires the iframe page response of §4.3.
+// assertIframePage requires the iframe page response of docs/protocol.md#iframe-page.
 func assertIframePage(t *testing.T, r response) {
 	t.Helper()
 	assertStatus(t, r, http.StatusOK)
@@ -49,8 +49,8 @@ func assertIframePage(t *testing.T, r response) {
 	}
 }
 
-// GET /iframe.html serves the iframe page, cacheable for a year (§4.3), and
-// never sets a cookie (§3.5).
+// GET /iframe.html serves the iframe page, cacheable for a year (docs/protocol.md#iframe-page), and
+// never sets a cookie (docs/protocol.md#jsessionid-cookie).
 func TestIframePage_SimpleURL(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -59,7 +59,7 @@ func TestIframePage_SimpleURL(t *testing.T) {
 	}
 }
 
-// Versioned file names serve the same page (§2.2).
+// Versioned file names serve the same page (docs/protocol.md#url-layout).
 func TestIframePage_VersionedURL(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -68,7 +68,7 @@ func TestIframePage_VersionedURL(t *testing.T) {
 	}
 }
 
-// Query strings do not change the page (§2.1).
+// Query strings do not change the page (docs/protocol.md#url-layout).
 func TestIframePage_QueriedURL(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -77,7 +77,7 @@ func TestIframePage_QueriedURL(t *testing.T) {
 	}
 }
 
-// Names outside ^iframe[0-9a-z._-]*\.html$ are 404 (§2.2).
+// Names outside ^iframe[0-9a-z._-]*\.html$ are 404 (docs/protocol.md#url-layout).
 func TestIframePage_InvalidURL(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -87,7 +87,7 @@ func TestIframePage_InvalidURL(t *testing.T) {
 }
 
 // The ETag is stable, and a matching If-None-Match gets 304 with no body and
-// no Content-Type (§4.3).
+// no Content-Type (docs/protocol.md#iframe-page).
 func TestIframePage_Cacheability(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

@@ -22,7 +22,7 @@ func decodeInfo(t *testing.T, r response) map[string]any {
 }
 
 // entropy returns the info's entropy field, which must be an integer in
-// 0…4294967295 (§4.2).
+// 0…4294967295 (docs/protocol.md#info).
 func entropy(t *testing.T, r response, info map[string]any) uint64 {
 	t.Helper()
 	n, ok := info["entropy"].(json.Number)
@@ -36,7 +36,7 @@ func entropy(t *testing.T, r response, info map[string]any) uint64 {
 	return uint64(v)
 }
 
-// GET /info describes the service, uncached, with CORS and no cookie (§4.2).
+// GET /info describes the service, uncached, with CORS and no cookie (docs/protocol.md#info).
 func TestInfoTest_Basic(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -60,7 +60,7 @@ func TestInfoTest_Basic(t *testing.T) {
 	entropy(t, r, info)
 }
 
-// Every /info response carries a new entropy value (§4.2).
+// Every /info response carries a new entropy value (docs/protocol.md#info).
 func TestInfoTest_Entropy(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -72,7 +72,7 @@ func TestInfoTest_Entropy(t *testing.T) {
 	}
 }
 
-// OPTIONS /info is a preflight allowing OPTIONS and GET (§3.4, §4.2).
+// OPTIONS /info is a preflight allowing OPTIONS and GET (docs/protocol.md#preflight, docs/protocol.md#info).
 func TestInfoTest_Options(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -82,7 +82,7 @@ func TestInfoTest_Options(t *testing.T) {
 	}
 }
 
-// The literal Origin null is echoed in the preflight (§3.3).
+// The literal Origin null is echoed in the preflight (docs/protocol.md#cors).
 func TestInfoTest_OptionsNullOrigin(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -92,7 +92,7 @@ func TestInfoTest_OptionsNullOrigin(t *testing.T) {
 	assertHeader(t, r, "Access-Control-Allow-Origin", "null")
 }
 
-// /info reports websocket false when websockets are disabled (§4.2).
+// /info reports websocket false when websockets are disabled (docs/protocol.md#info).
 func TestInfoTest_DisabledWebsocket(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

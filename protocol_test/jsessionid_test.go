@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// /info never sets the cookie, and reports cookie_needed (§3.5, §4.2).
+// /info never sets the cookie, and reports cookie_needed (docs/protocol.md#jsessionid-cookie, docs/protocol.md#info).
 func TestJsessionidCookie_Basic(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -17,7 +17,7 @@ func TestJsessionidCookie_Basic(t *testing.T) {
 	}
 }
 
-// xhr sets JSESSIONID to the request's cookie, or dummy (§3.5).
+// xhr sets JSESSIONID to the request's cookie, or dummy (docs/protocol.md#jsessionid-cookie).
 func TestJsessionidCookie_Xhr(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -32,7 +32,7 @@ func TestJsessionidCookie_Xhr(t *testing.T) {
 	assertCookie(t, r, "abcdef")
 }
 
-// xhr_streaming sets the cookie (§3.5).
+// xhr_streaming sets the cookie (docs/protocol.md#jsessionid-cookie).
 func TestJsessionidCookie_XhrStreaming(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -41,7 +41,7 @@ func TestJsessionidCookie_XhrStreaming(t *testing.T) {
 	assertCookie(t, r.response, "dummy")
 }
 
-// eventsource sets the cookie (§3.5).
+// eventsource sets the cookie (docs/protocol.md#jsessionid-cookie).
 func TestJsessionidCookie_Eventsource(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -50,7 +50,7 @@ func TestJsessionidCookie_Eventsource(t *testing.T) {
 	assertCookie(t, r.response, "dummy")
 }
 
-// htmlfile sets the cookie (§3.5).
+// htmlfile sets the cookie (docs/protocol.md#jsessionid-cookie).
 func TestJsessionidCookie_Htmlfile(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -59,7 +59,7 @@ func TestJsessionidCookie_Htmlfile(t *testing.T) {
 	assertCookie(t, r.response, "dummy")
 }
 
-// jsonp and jsonp_send set the cookie (§3.5).
+// jsonp and jsonp_send set the cookie (docs/protocol.md#jsessionid-cookie).
 func TestJsessionidCookie_Jsonp(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

@@ -10,11 +10,11 @@ import (
 )
 
 // escapedRanges are the code points above U+00FF that a server must send as
-// lower-case \uXXXX escapes (§5.2).
+// lower-case \uXXXX escapes (docs/protocol.md#escaping).
 var escapedRanges = [][2]rune{{0x200c, 0x200f}, {0x2028, 0x202f}, {0x2060, 0x206f}, {0xfff0, 0xffff}}
 
 // The echo of raw U+200C–U+200F, U+2028–U+202F, U+2060–U+206F and
-// U+FFF0–U+FFFF comes back as exactly those escapes, in lower case (§5.2).
+// U+FFF0–U+FFFF comes back as exactly those escapes, in lower case (docs/protocol.md#escaping).
 func TestJSONEncoding_XhrServerEncodes(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -39,7 +39,7 @@ func TestJSONEncoding_XhrServerEncodes(t *testing.T) {
 }
 
 // Messages sent with \u escapes of the characters the client escapes echo back
-// JSON-equal (§5.4).
+// JSON-equal (docs/protocol.md#client-payloads).
 func TestJSONEncoding_XhrServerDecodes(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

@@ -10,7 +10,7 @@ import (
 const form = "Content-Type: application/x-www-form-urlencoded"
 
 // jsonp polling: one frame per response as /**/callback("J(F)");\r\n, and
-// jsonp_send answering ok (§7.6, §7.7).
+// jsonp_send answering ok (docs/protocol.md#jsonp-polling, docs/protocol.md#jsonp-send).
 func TestJsonPolling_Transport(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -37,7 +37,7 @@ func TestJsonPolling_Transport(t *testing.T) {
 	assertBody(t, r, "/**/callback(\"a[\\\"x\\\"]\");\r\n")
 }
 
-// jsonp without a callback is 500 (§7.6).
+// jsonp without a callback is 500 (docs/protocol.md#jsonp-polling).
 func TestJsonPolling_NoCallback(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -45,7 +45,7 @@ func TestJsonPolling_NoCallback(t *testing.T) {
 	assertError(t, r, http.StatusInternalServerError, `"callback" parameter required`)
 }
 
-// jsonp with a callback outside [A-Za-z0-9_.-] is 500 (§7.6).
+// jsonp with a callback outside [A-Za-z0-9_.] (sockjs-node also allows -) is 500 (docs/protocol.md#jsonp-polling).
 func TestJsonPolling_InvalidCallback(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -56,7 +56,7 @@ func TestJsonPolling_InvalidCallback(t *testing.T) {
 }
 
 // Broken and missing jsonp_send payloads are 500 with their messages and leave
-// the session usable (§7.7).
+// the session usable (docs/protocol.md#jsonp-send).
 func TestJsonPolling_InvalidJson(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -79,7 +79,7 @@ func TestJsonPolling_InvalidJson(t *testing.T) {
 }
 
 // jsonp_send takes a form field d (URL-decoded) or a raw text/plain body (not
-// URL-decoded) (§7.7).
+// URL-decoded) (docs/protocol.md#jsonp-send).
 func TestJsonPolling_ContentTypes(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -101,7 +101,7 @@ func TestJsonPolling_ContentTypes(t *testing.T) {
 	assertBody(t, r, "/**/x(\"a[\\\"abc\\\",\\\"%61bc\\\"]\");\r\n")
 }
 
-// A closed session answers every later jsonp poll with its close frame (§6.10).
+// A closed session answers every later jsonp poll with its close frame (docs/protocol.md#closing).
 func TestJsonPolling_Close(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -117,7 +117,7 @@ func TestJsonPolling_Close(t *testing.T) {
 	}
 }
 
-// An empty array is a valid jsonp_send payload that delivers nothing (§5.4).
+// An empty array is a valid jsonp_send payload that delivers nothing (docs/protocol.md#client-payloads).
 func TestJsonPolling_SendingEmptyFrame(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -137,7 +137,7 @@ func TestJsonPolling_SendingEmptyFrame(t *testing.T) {
 }
 
 // A message containing </script> does not appear raw in a jsonp response
-// (§12 #17 applied to the jsonp wrapper), and still decodes to the message.
+// (docs/protocol.md#decisions applied to the jsonp wrapper), and still decodes to the message.
 func TestJsonPolling_ScriptEndTagEscaped(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

@@ -7,8 +7,8 @@ import (
 )
 
 // A session opens with o, echoes what xhr_send delivers, refuses sends to
-// unknown sessions, and refuses a second concurrent poll with 2010 (§6.4–§6.6,
-// §7.3, §7.5).
+// unknown sessions, and refuses a second concurrent poll with 2010 (docs/protocol.md#receivers,
+// docs/protocol.md#xhr-polling, docs/protocol.md#xhr-send).
 func TestProtocol_SimpleSession(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -39,7 +39,7 @@ func TestProtocol_SimpleSession(t *testing.T) {
 	assertBody(t, r, anotherStillOn+"\n")
 }
 
-// A closed session answers every later poll with its close frame (§6.10).
+// A closed session answers every later poll with its close frame (docs/protocol.md#closing).
 func TestProtocol_CloseSession(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

@@ -8,7 +8,7 @@ import (
 )
 
 // The raw websocket carries application messages verbatim, with no SockJS
-// framing (§7.2).
+// framing (docs/protocol.md#raw-websocket).
 func TestRawWebsocket_Transport(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -18,7 +18,7 @@ func TestRawWebsocket_Transport(t *testing.T) {
 }
 
 // An application close on the raw websocket is a WebSocket close frame with
-// the application's code and reason (§7.2).
+// the application's code and reason (docs/protocol.md#raw-websocket).
 func TestRawWebsocket_Close(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

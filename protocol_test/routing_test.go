@@ -6,7 +6,7 @@ import (
 )
 
 // A route that exists without the request's method is 405 with an Allow list
-// of its methods, no Content-Type and an empty body (§2.4).
+// of its methods, no Content-Type and an empty body (docs/protocol.md#routing-errors).
 func TestRouting_MethodNotAllowed(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -25,7 +25,7 @@ func TestRouting_MethodNotAllowed(t *testing.T) {
 	}
 }
 
-// With websockets disabled both websocket routes do not exist (§2.2).
+// With websockets disabled both websocket routes do not exist (docs/protocol.md#url-layout).
 func TestRouting_DisabledWebsocketNotFound(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -36,7 +36,7 @@ func TestRouting_DisabledWebsocketNotFound(t *testing.T) {
 	}
 }
 
-// A preflight never creates a session: a send after it is still 404 (§3.4).
+// A preflight never creates a session: a send after it is still 404 (docs/protocol.md#preflight).
 func TestPreflight_CreatesNoSession(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -49,7 +49,7 @@ func TestPreflight_CreatesNoSession(t *testing.T) {
 	assertStatus(t, r, http.StatusNotFound)
 }
 
-// Sending requests never create sessions: an unknown id stays 404 (§6.1).
+// Sending requests never create sessions: an unknown id stays 404 (docs/protocol.md#session-table).
 func TestSend_UnknownSessionCreatesNothing(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -62,7 +62,7 @@ func TestSend_UnknownSessionCreatesNothing(t *testing.T) {
 	assertStatus(t, r, http.StatusNotFound)
 }
 
-// Origin null is echoed with credentials, like any other origin (§3.3, §12 #2).
+// Origin null is echoed with credentials, like any other origin (docs/protocol.md#cors, docs/protocol.md#decisions).
 func TestCORS_NullOriginEchoedWithCredentials(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -72,7 +72,7 @@ func TestCORS_NullOriginEchoedWithCredentials(t *testing.T) {
 	assertCORS(t, r, "null")
 }
 
-// Without an Origin the answer is * and never credentials (§3.3).
+// Without an Origin the answer is * and never credentials (docs/protocol.md#cors).
 func TestCORS_NoOriginNoCredentials(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// Server and session ids may be any non-empty segment without a dot (§2.3).
+// Server and session ids may be any non-empty segment without a dot (docs/protocol.md#server-and-session-ids).
 func TestSessionURLs_AnyValue(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -17,7 +17,7 @@ func TestSessionURLs_AnyValue(t *testing.T) {
 	}
 }
 
-// Empty segments, dots and wrong segment counts match no session route (§2.3).
+// Empty segments, dots and wrong segment counts match no session route (docs/protocol.md#server-and-session-ids).
 func TestSessionURLs_InvalidPaths(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -28,7 +28,7 @@ func TestSessionURLs_InvalidPaths(t *testing.T) {
 	}
 }
 
-// Sessions are keyed by session id alone; the server id is ignored (§2.3).
+// Sessions are keyed by session id alone; the server id is ignored (docs/protocol.md#server-and-session-ids).
 func TestSessionURLs_IgnoringServerId(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// upgradeHeader is an RFC 6455 client handshake (§7.1), as the suite sends it:
+// upgradeHeader is an RFC 6455 client handshake (docs/protocol.md#websocket), as the suite sends it:
 // no Origin, only the obsolete Sec-WebSocket-Origin.
 var upgradeHeader = []string{
 	"Upgrade: websocket",
@@ -16,7 +16,7 @@ var upgradeHeader = []string{
 	"Sec-WebSocket-Origin: http://asd",
 }
 
-// A GET without upgrade headers on a websocket URL is 400 (§7.1).
+// A GET without upgrade headers on a websocket URL is 400 (docs/protocol.md#websocket).
 func TestWebsocketHttpErrors_HttpMethod(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -24,7 +24,7 @@ func TestWebsocketHttpErrors_HttpMethod(t *testing.T) {
 	assertStatus(t, r, http.StatusBadRequest)
 }
 
-// Connection without the upgrade token is not a websocket request: 400 (§7.1).
+// Connection without the upgrade token is not a websocket request: 400 (docs/protocol.md#websocket).
 func TestWebsocketHttpErrors_InvalidConnectionHeader(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -36,7 +36,7 @@ func TestWebsocketHttpErrors_InvalidConnectionHeader(t *testing.T) {
 }
 
 // A non-GET on a websocket URL is 405 Allow: GET with no Content-Type and an
-// empty body, with or without upgrade headers (§2.4, §7.1).
+// empty body, with or without upgrade headers (docs/protocol.md#routing-errors, docs/protocol.md#websocket).
 func TestWebsocketHttpErrors_InvalidMethod(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -50,7 +50,7 @@ func TestWebsocketHttpErrors_InvalidMethod(t *testing.T) {
 }
 
 // The first message is o; a sent array comes back as an a frame, each frame one
-// text message without a newline (§7.1).
+// text message without a newline (docs/protocol.md#websocket).
 func TestWebsocket_Transport(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -60,7 +60,7 @@ func TestWebsocket_Transport(t *testing.T) {
 	wantMessage(t, c, `a["a"]`)
 }
 
-// An application close sends the c frame, then closes the connection (§7.1).
+// An application close sends the c frame, then closes the connection (docs/protocol.md#websocket).
 func TestWebsocket_Close(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -71,7 +71,7 @@ func TestWebsocket_Close(t *testing.T) {
 }
 
 // The RFC 6455 handshake answer: 101, the accept key, upgrade headers, no
-// Content-Length and no cookie (§7.1, §3.5).
+// Content-Length and no cookie (docs/protocol.md#websocket, docs/protocol.md#jsessionid-cookie).
 func TestWebsocket_HeadersSanity(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -101,7 +101,7 @@ func hasToken(value, token string) bool {
 	return false
 }
 
-// Empty messages and empty arrays deliver nothing (§7.1, §5.4).
+// Empty messages and empty arrays deliver nothing (docs/protocol.md#websocket, docs/protocol.md#client-payloads).
 func TestWebsocket_EmptyFrame(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -114,7 +114,7 @@ func TestWebsocket_EmptyFrame(t *testing.T) {
 }
 
 // Each websocket is its own session: two at once with one id are independent,
-// and the id can be used again afterwards (§6.1).
+// and the id can be used again afterwards (docs/protocol.md#session-table).
 func TestWebsocket_ReuseSessionId(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -140,12 +140,12 @@ func TestWebsocket_ReuseSessionId(t *testing.T) {
 	wantMessage(t, c3, `a["d"]`)
 }
 
-// The hixie-76 handshake behind HAProxy is out of scope (§12 #1, Appendix C).
+// The hixie-76 handshake behind HAProxy is out of scope (docs/protocol.md#decisions).
 func TestWebsocket_Haproxy(t *testing.T) {
-	t.Skip("hixie-76 (draft-76) handshake: out of scope for an RFC 6455-only server, an expected failure (PROTOCOL.md §12 #1, Appendix C)")
+	t.Skip("hixie-76 (draft-76) handshake: out of scope for an RFC 6455-only server, an expected failure (docs/protocol.md#decisions)")
 }
 
-// A message that is not valid JSON terminates the connection (§7.1).
+// A message that is not valid JSON terminates the connection (docs/protocol.md#websocket).
 func TestWebsocket_BrokenJson(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

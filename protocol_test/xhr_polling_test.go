@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// OPTIONS on xhr and xhr_send is a preflight allowing OPTIONS and POST (§3.4).
+// OPTIONS on xhr and xhr_send is a preflight allowing OPTIONS and POST (docs/protocol.md#preflight).
 func TestXhrPolling_Options(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -18,7 +18,7 @@ func TestXhrPolling_Options(t *testing.T) {
 }
 
 // xhr polling: o, then xhr_send's messages on the next poll, with the headers
-// of §7.3 and §7.5.
+// of docs/protocol.md#xhr-polling and docs/protocol.md#xhr-send.
 func TestXhrPolling_Transport(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -44,7 +44,7 @@ func TestXhrPolling_Transport(t *testing.T) {
 	assertBody(t, r, "a[\"x\"]\n")
 }
 
-// xhr_send to a session that was never opened is 404 (§7.5).
+// xhr_send to a session that was never opened is 404 (docs/protocol.md#xhr-send).
 func TestXhrPolling_InvalidSession(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -53,7 +53,7 @@ func TestXhrPolling_InvalidSession(t *testing.T) {
 }
 
 // Broken and missing payloads are 500 with their messages and leave the
-// session usable (§7.5).
+// session usable (docs/protocol.md#xhr-send).
 func TestXhrPolling_InvalidJson(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -74,7 +74,7 @@ func TestXhrPolling_InvalidJson(t *testing.T) {
 }
 
 // xhr_send ignores the request Content-Type, and messages queued while no
-// poll is attached arrive together in one frame (§3.6, §6.6).
+// poll is attached arrive together in one frame (docs/protocol.md#request-bodies, docs/protocol.md#receivers).
 func TestXhrPolling_ContentTypes(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -94,7 +94,7 @@ func TestXhrPolling_ContentTypes(t *testing.T) {
 }
 
 // A non-empty Access-Control-Request-Headers is echoed; an empty or missing
-// one gives no Access-Control-Allow-Headers (§3.3).
+// one gives no Access-Control-Allow-Headers (docs/protocol.md#cors).
 func TestXhrPolling_RequestHeadersCors(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -113,7 +113,7 @@ func TestXhrPolling_RequestHeadersCors(t *testing.T) {
 	assertNoHeader(t, r, "Access-Control-Allow-Headers")
 }
 
-// An empty array is a valid payload that delivers nothing (§5.4).
+// An empty array is a valid payload that delivers nothing (docs/protocol.md#client-payloads).
 func TestXhrPolling_SendingEmptyFrame(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// OPTIONS on xhr_streaming is a preflight allowing OPTIONS and POST (§3.4).
+// OPTIONS on xhr_streaming is a preflight allowing OPTIONS and POST (docs/protocol.md#preflight).
 func TestXhrStreaming_Options(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -16,7 +16,7 @@ func TestXhrStreaming_Options(t *testing.T) {
 	}
 }
 
-// xhr_streaming: the 2 KiB prelude, then one chunk per frame (§7.4, §3.7).
+// xhr_streaming: the 2 KiB prelude, then one chunk per frame (docs/protocol.md#xhr-streaming, docs/protocol.md#one-chunk-per-frame).
 func TestXhrStreaming_Transport(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)
@@ -39,7 +39,7 @@ func TestXhrStreaming_Transport(t *testing.T) {
 }
 
 // The stream ends once the framed bytes written, prelude excluded, reach
-// response_limit (4096 on /echo): after the 31st 134-byte frame (§7.10).
+// response_limit (4096 on /echo): after the 31st 134-byte frame (docs/protocol.md#response-limit).
 func TestXhrStreaming_ResponseLimit(t *testing.T) {
 	t.Parallel()
 	base := newServer(t)

@@ -14,7 +14,7 @@ type wrapFunc func(dst, text []byte) []byte
 
 // httpReceiver is a receiving HTTP response. Each frame is written with one
 // Write call and flushed, so that it travels as exactly one HTTP chunk
-// (PROTOCOL.md §3.7).
+// (docs/protocol.md#one-chunk-per-frame).
 type httpReceiver struct {
 	w       http.ResponseWriter
 	rc      *http.ResponseController

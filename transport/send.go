@@ -16,8 +16,8 @@ var okLength = []string{"2"}
 // errTooLarge refuses a body over the size limit.
 var errTooLarge = errors.New("payload too large")
 
-// XHRSend serves POST /S/I/xhr_send (PROTOCOL.md §7.5): 204 once the
-// application has taken the messages.
+// XHRSend serves POST /S/I/xhr_send (docs/protocol.md#xhr-send): 204 once
+// the application has taken the messages.
 func XHRSend(w http.ResponseWriter, r *http.Request, cfg *Config, lookup Lookup) {
 	body, err := readBody(w, r, cfg.MaxBodySize)
 	if err != nil {
@@ -36,8 +36,8 @@ func XHRSend(w http.ResponseWriter, r *http.Request, cfg *Config, lookup Lookup)
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// JSONPSend serves POST /S/I/jsonp_send (PROTOCOL.md §7.7): a form field d
-// or a raw JSON body; 200 "ok" once the application has taken the messages.
+// JSONPSend serves POST /S/I/jsonp_send (docs/protocol.md#jsonp-send): a
+// form field d or a raw JSON body; 200 "ok" once the application has taken the messages.
 func JSONPSend(w http.ResponseWriter, r *http.Request, cfg *Config, lookup Lookup) {
 	body, err := readBody(w, r, cfg.MaxBodySize)
 	if err != nil {

@@ -147,13 +147,13 @@ func (ws *wsReceiver) End() {
 // its connection.
 func (ws *wsReceiver) DelayDisconnect() bool { return false }
 
-// Websocket serves GET /S/I/websocket (PROTOCOL.md §7.1).
+// Websocket serves GET /S/I/websocket (docs/protocol.md#websocket).
 func Websocket(w http.ResponseWriter, r *http.Request, cfg *Config, create Create) {
 	serveWebsocket(w, r, cfg, create, false)
 }
 
 // RawWebsocket serves GET /websocket: plain websocket messages, no SockJS
-// framing (PROTOCOL.md §7.2).
+// framing (docs/protocol.md#raw-websocket).
 func RawWebsocket(w http.ResponseWriter, r *http.Request, cfg *Config, create Create) {
 	serveWebsocket(w, r, cfg, create, true)
 }

@@ -1,5 +1,5 @@
 // Command testserver serves the SockJS protocol test services
-// (PROTOCOL.md §1.1) for the official sockjs-protocol suite and for browser
+// (docs/protocol.md#conformance-test-server) for the official sockjs-protocol suite and for browser
 // tests: /echo, /close, /disabled_websocket_echo, /cookie_needed_echo and
 // /default_echo, allowing every origin.
 //

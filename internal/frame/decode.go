@@ -12,8 +12,8 @@ import (
 var elementSeparator = []byte(`","`)
 
 // DecodeMessages decodes a client payload of the HTTP send transports
-// (xhr_send, jsonp_send; PROTOCOL.md §5.4, §7.5) and returns its messages in
-// order. The payload must be a JSON array of strings, optionally surrounded
+// (xhr_send, jsonp_send; docs/protocol.md#client-payloads) and returns its
+// messages in order. The payload must be a JSON array of strings, optionally surrounded
 // by JSON whitespace; [] yields no messages and no error.
 //
 // max bounds the number of messages (0: no bound). A payload with more
@@ -40,7 +40,7 @@ func DecodeMessages(p []byte, max int) ([]string, error) {
 }
 
 // DecodeWebsocketMessage decodes one text message received on a SockJS
-// websocket (PROTOCOL.md §7.1) and appends its messages to dst, which a
+// websocket (docs/protocol.md#websocket) and appends its messages to dst, which a
 // connection's reader reuses from message to message. It differs from
 // DecodeMessages in two ways, both following Node: an empty message adds
 // nothing and is to be ignored, and a bare JSON string is accepted as a

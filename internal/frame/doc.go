@@ -6,7 +6,7 @@
 // closes. The message strings inside a and c frames are JSON strings, but
 // with the escape set of the reference Node server rather than the one of
 // encoding/json: the protocol test suite checks some of it byte for byte, and
-// the browser client relies on the rest (see PROTOCOL.md §5.2). AppendString
+// the browser client relies on the rest (docs/protocol.md#escaping). AppendString
 // implements that escape set; AppendMessages and AppendClose build whole frames
 // on top of it.
 //

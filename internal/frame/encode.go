@@ -5,7 +5,7 @@ import (
 	"strconv"
 )
 
-// The frames that carry no data, as their exact bytes (PROTOCOL.md §5.1).
+// The frames that carry no data, as their exact bytes (docs/protocol.md#frames).
 const (
 	// Open is the open frame, the first frame of every session.
 	Open = "o"

@@ -3,7 +3,7 @@ package frame
 import "errors"
 
 // The decoding errors. Their texts are the exact response bodies the protocol
-// prescribes (PROTOCOL.md §7.5, §7.7), so that an HTTP handler can write
+// prescribes (docs/protocol.md#xhr-send, #jsonp-send), so that an HTTP handler can write
 // err.Error() as is; that is also why they break the Go convention of
 // lower-case error strings without final punctuation.
 var (

@@ -17,14 +17,14 @@ const (
 const hexDigits = "0123456789abcdef"
 
 var (
-	// jsonEscapes is the ASCII part of the SockJS escape set (PROTOCOL.md
-	// §5.2): the quote, the backslash and the C0 controls. Unlike
+	// jsonEscapes is the ASCII part of the SockJS escape set
+	// (docs/protocol.md#escaping): the quote, the backslash and the C0 controls. Unlike
 	// encoding/json it leaves < > & raw, as Node does.
 	jsonEscapes = newEscapeTable("")
 
 	// scriptEscapes also escapes < > &, for JSON that is embedded in a
 	// script: "</script>" inside a message must not end an htmlfile script
-	// block (PROTOCOL.md §12 #17), and markup characters have no business
+	// block (docs/protocol.md#decisions), and markup characters have no business
 	// in a JSONP response either.
 	scriptEscapes = newEscapeTable("<>&")
 )
@@ -53,7 +53,7 @@ func newEscapeTable(extra string) *[256]byte {
 }
 
 // AppendString appends s to dst as a JSON string literal, quotes included,
-// escaped exactly as PROTOCOL.md §5.2 requires:
+// escaped exactly as the protocol requires (docs/protocol.md#escaping):
 //
 //   - `"` and `\` as \" and \\;
 //   - U+0008, U+0009, U+000A, U+000C, U+000D as \b, \t, \n, \f, \r, and the

@@ -18,7 +18,8 @@ func equal[T ~string | ~[]byte](t *testing.T, name string, got, want T) {
 }
 
 // inSpecEscapeRanges reports whether r is in the non-ASCII ranges that
-// PROTOCOL.md §5.2 requires to be escaped, written out as the spec's table.
+// the protocol requires to be escaped (docs/protocol.md#escaping), written
+// out range by range.
 func inSpecEscapeRanges(r rune) bool {
 	return 0x200C <= r && r <= 0x200F ||
 		0x2028 <= r && r <= 0x202F ||
@@ -27,7 +28,7 @@ func inSpecEscapeRanges(r rune) bool {
 }
 
 // refQuote is a slow reference for AppendString, written rune by rune from
-// the table of PROTOCOL.md §5.2. Ranging over a string yields U+FFFD for each
+// the rules of docs/protocol.md#escaping. Ranging over a string yields U+FFFD for each
 // invalid byte, which is the required treatment of invalid UTF-8.
 func refQuote(s string) string {
 	var b strings.Builder

@@ -3,7 +3,7 @@ package frame
 import "strings"
 
 // XHRStreamingPrelude is the first chunk of every xhr_streaming response:
-// 2048 'h' bytes and a newline (PROTOCOL.md §7.4). Old Internet Explorer
+// 2048 'h' bytes and a newline (docs/protocol.md#xhr-streaming). Old Internet Explorer
 // delivers nothing of a streamed XHR before 2 KiB have arrived; the client
 // reads the line as a heartbeat.
 //
@@ -13,8 +13,8 @@ import "strings"
 var XHRStreamingPrelude = []byte(strings.Repeat("h", 2048) + "\n")
 
 // The htmlfile prelude is "\n" + head + padding + "\r\n\r\n", where head is
-// the document of PROTOCOL.md Appendix B with the callback between the two
-// halves below.
+// the document head of docs/protocol.md#htmlfile-prelude with the callback
+// between the two halves below.
 const (
 	htmlFileHeadStart = "\n" + `<!doctype html>
 <html><head>
@@ -40,7 +40,7 @@ const (
 var htmlFilePadding = strings.Repeat(" ", 651)
 
 // HTMLFilePrelude returns the first chunk of an htmlfile response for
-// callback (PROTOCOL.md Appendix B): the HTML head whose script calls
+// callback (docs/protocol.md#htmlfile-prelude): the HTML head whose script calls
 // parent.<callback>.start() and defines p(d) for the frames that follow,
 // padded with spaces and ended by "\r\n\r\n". It is 1027 + len(callback)
 // bytes long. callback is inserted as is: the caller must have checked it

@@ -8,8 +8,8 @@ import (
 	"github.com/gosockjs/sockjs/internal/frame"
 )
 
-// appendixBHead is the head of PROTOCOL.md Appendix B for the callback
-// "callback", copied from the spec.
+// appendixBHead is the htmlfile head (docs/protocol.md#htmlfile-prelude) for
+// the callback "callback", as the upstream suite compares it.
 const appendixBHead = `<!doctype html>
 <html><head>
   <meta http-equiv="X-UA-Compatible" content="IE=edge" />

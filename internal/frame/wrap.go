@@ -1,7 +1,7 @@
 package frame
 
 // AppendEventSource appends frame wrapped for the EventSource transport
-// (PROTOCOL.md §7.8): "data: " + esc(frame) + "\r\n\r\n", where esc writes %
+// (docs/protocol.md#eventsource): "data: " + esc(frame) + "\r\n\r\n", where esc writes %
 // as %25, CR as %0D, LF as %0A and NUL as %00 and changes nothing else. The
 // client percent-decodes every data line, so a literal "%41" in a message
 // would otherwise arrive as "A"; CR and LF would end the data line early.
@@ -31,7 +31,7 @@ func AppendEventSource(dst, frame []byte) []byte {
 }
 
 // AppendHTMLFile appends frame wrapped for the htmlfile transport
-// (PROTOCOL.md §7.9): "<script>\np(" + J(frame) + ");\n</script>\r\n", where
+// (docs/protocol.md#htmlfile): "<script>\np(" + J(frame) + ");\n</script>\r\n", where
 // J(frame) is the frame text as a JSON string literal escaped like
 // AppendString and, in addition, with < > & written as \u003c \u003e \u0026,
 // so that no message can close the script block or open another.
@@ -42,7 +42,7 @@ func AppendHTMLFile(dst, frame []byte) []byte {
 }
 
 // AppendJSONP appends frame wrapped for the JSONP polling transport
-// (PROTOCOL.md §7.6): "/**/" + callback + "(" + J(frame) + ");\r\n", with J as
+// (docs/protocol.md#jsonp-polling): "/**/" + callback + "(" + J(frame) + ");\r\n", with J as
 // in AppendHTMLFile. The leading empty comment defeats the "Rosetta Flash"
 // attack, which needs the response to start with attacker-chosen bytes.
 // callback is written as is: the caller must have checked it with

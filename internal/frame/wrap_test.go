@@ -26,7 +26,7 @@ func TestAppendEventSource(t *testing.T) {
 	}
 }
 
-// TestAppendEventSourceSuiteExample is the example of PROTOCOL.md §7.8: a
+// TestAppendEventSourceSuiteExample is the suite's EventSource example: a
 // message of two spaces, NUL, LF, CR and a space travels JSON-escaped.
 func TestAppendEventSourceSuiteExample(t *testing.T) {
 	t.Parallel()

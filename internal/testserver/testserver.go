@@ -1,6 +1,6 @@
 // Package testserver builds the services that the SockJS protocol test
-// suite expects (PROTOCOL.md §1.1), for examples/testserver and the Go
-// conformance tests.
+// suite expects (docs/protocol.md#conformance-test-server), for
+// examples/testserver and the Go conformance tests.
 package testserver
 
 import (
@@ -49,7 +49,7 @@ func New() *Server { return NewWithClientURL("") }
 
 // NewWithClientURL is New with the sockjs-client script that the iframe page
 // loads ("" for sockjs.DefaultClientURL). The URL is always set explicitly,
-// so the page carries no integrity attribute and is Appendix A's exactly,
+// so the page carries no integrity attribute and is the protocol's exactly,
 // as the conformance suites compare it.
 func NewWithClientURL(clientURL string) *Server {
 	if clientURL == "" {
