@@ -22,8 +22,7 @@ import (
 //     sync.Locker, however sync is imported (renamed, or dot-imported);
 //   - a call or method value of Lock, Unlock, RLock, RUnlock, TryLock,
 //     TryRLock or RLocker on any value, which catches locks reached through
-//     another package's types or an embedded field.
-//
+//     another package's types or an embedded field;
 //   - an import of sync/atomic: state shared through atomics is state the
 //     actor does not own (atomics belong in the transports and the root
 //     package, which are not actors).
