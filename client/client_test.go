@@ -471,3 +471,55 @@ func TestDialContext(t *testing.T) {
 		t.Errorf("Dial = %v, want DeadlineExceeded", err)
 	}
 }
+
+// The query of the URL dialled (a token, say) goes with every request, as
+// sockjs-client does.
+func TestQueryOnEveryRequest(t *testing.T) {
+	leak.Check(t)
+	services := testserver.New()
+	defer services.Shutdown(context.Background())
+	var with, without atomic.Int32
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("token") == "s3cret" {
+			with.Add(1)
+		} else {
+			without.Add(1)
+		}
+		services.ServeHTTP(w, r)
+	}))
+	for _, name := range transports {
+		c := dial(t, srv.URL+"/echo?token=s3cret", only(name))
+		send(t, c, "x")
+		if got := recv(t, c); got != "x" {
+			t.Errorf("%s: echo = %q", name, got)
+		}
+	}
+	if without.Load() != 0 || with.Load() == 0 {
+		t.Errorf("%d requests with the token, %d without", with.Load(), without.Load())
+	}
+}
+
+// Large batches are split to stay within the bodies servers accept.
+func TestLargeBatchesSplit(t *testing.T) {
+	leak.Check(t)
+	srv := testServices(t)
+	for _, name := range transports {
+		t.Run(name, func(t *testing.T) {
+			c := dial(t, srv.URL+"/echo", only(name))
+			big := strings.Repeat("b", 100<<10)
+			const n = 12 // 1.2 MB: over the server's 1 MiB bodies as one batch
+			go func() {
+				for range n {
+					if c.Send(context.Background(), big) != nil {
+						return
+					}
+				}
+			}()
+			for i := range n {
+				if got := recv(t, c); got != big {
+					t.Fatalf("message %d: %d bytes", i, len(got))
+				}
+			}
+		})
+	}
+}

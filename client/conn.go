@@ -116,7 +116,8 @@ type conn struct {
 	// Set by Dial.
 	client      *http.Client    // makes every request
 	ownedClient bool            // the client is the connection's own: close its idle connections at the end
-	baseURL     string          // the service's URL, without a final slash
+	baseURL     string          // the service's URL, without a final slash or query
+	query       string          // the query of the URL dialled, added to every request
 	rtt         time.Duration   // of the /info request
 	dialCtx     context.Context // bounds opening
 	opened      chan<- openResult
@@ -197,7 +198,7 @@ func stateConnect(c *conn) stateFn {
 	}
 	c.name, c.transports = c.transports[0], c.transports[1:]
 	sessionURL := c.baseURL + "/" + randomServerID() + "/" + randomSessionID()
-	t, err := newTransport(c.name, sessionURL, c.client, c.opts.Header, c.opts.MaxFrameSize)
+	t, err := newTransport(c.name, sessionURL, c.query, c.client, c.opts.Header, c.opts.MaxFrameSize)
 	if err != nil {
 		c.failures = append(c.failures, err)
 		return stateConnect
@@ -358,20 +359,30 @@ func (c *conn) onEvent(ev attemptEvent) stateFn {
 	return nil
 }
 
+// maxBatchBytes bounds a batch of messages, so that it stays within the
+// request bodies servers accept (1 MiB by default for this library's, 1 MB
+// for sockjs-node's websocket frames); a message larger alone is sent alone.
+const maxBatchBytes = 256 << 10
+
 // pump starts the next send when none is in flight and messages wait, and
 // the next receiving request of an HTTP transport when the receive queue
 // has room.
 func (c *conn) pump() {
 	if !c.sending && len(c.outbox) > 0 {
 		payload := []byte{'['}
-		for i, m := range c.outbox {
-			if i > 0 {
+		n := 0
+		for _, m := range c.outbox {
+			if n > 0 && len(payload)+sockjsframe.QuotedLen(m) > maxBatchBytes {
+				break
+			}
+			if n > 0 {
 				payload = append(payload, ',')
 			}
 			payload = sockjsframe.AppendString(payload, m)
+			n++
 		}
 		payload = append(payload, ']')
-		c.outbox = nil
+		c.outbox = append(c.outbox[:0:0], c.outbox[n:]...)
 		c.startSend(payload)
 	}
 	if !c.receiving && len(c.inbox) < c.opts.ReceiveQueue {

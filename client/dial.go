@@ -55,7 +55,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 		o = *opts
 	}
 	o = o.withDefaults()
-	base, err := parseBaseURL(rawURL)
+	base, query, err := parseBaseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 		withJar.Jar = jar
 		client = &withJar
 	}
-	inf, rtt, err := getInfo(ctx, client, base, o)
+	inf, rtt, err := getInfo(ctx, client, base, query, o)
 	if err != nil {
 		if owned {
 			client.CloseIdleConnections()
@@ -83,8 +83,8 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 		return nil, err
 	}
 	if inf.BaseURL != "" {
-		if b, err := parseBaseURL(inf.BaseURL); err == nil {
-			base = b
+		if b, q, err := parseBaseURL(inf.BaseURL); err == nil {
+			base, query = b, q
 		}
 	}
 	var names []string
@@ -107,6 +107,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 		client:      client,
 		ownedClient: owned,
 		baseURL:     base,
+		query:       query,
 		rtt:         rtt,
 		dialCtx:     ctx,
 		opened:      opened,
@@ -124,11 +125,12 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 }
 
 // parseBaseURL checks rawURL and returns it as an http(s) URL without a
-// final slash.
-func parseBaseURL(rawURL string) (string, error) {
+// final slash, query or fragment, and its query apart: as sockjs-client, the
+// client adds the query (a token for authentication, say) to every request.
+func parseBaseURL(rawURL string) (base, query string, err error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return "", fmt.Errorf("sockjs client: %w", err)
+		return "", "", fmt.Errorf("sockjs client: %w", err)
 	}
 	switch u.Scheme {
 	case "http", "https":
@@ -137,19 +139,32 @@ func parseBaseURL(rawURL string) (string, error) {
 	case "wss":
 		u.Scheme = "https"
 	default:
-		return "", fmt.Errorf("sockjs client: URL %q: scheme must be http, https, ws or wss", rawURL)
+		return "", "", fmt.Errorf("sockjs client: URL %q: scheme must be http, https, ws or wss", rawURL)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("sockjs client: URL %q: no query or fragment allowed", rawURL)
+	query, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = u.RawQuery, "", false, "", ""
+	return strings.TrimSuffix(u.String(), "/"), query, nil
+}
+
+// withQuery returns u with the query q and, if cacheBust, a t= parameter
+// to keep caches away, as sockjs-client's requests have.
+func withQuery(u, q string, cacheBust bool) string {
+	if cacheBust {
+		if q != "" {
+			q += "&"
+		}
+		q += "t=" + strconv.FormatInt(time.Now().UnixMilli(), 10)
 	}
-	return strings.TrimSuffix(u.String(), "/"), nil
+	if q == "" {
+		return u
+	}
+	return u + "?" + q
 }
 
 // getInfo asks the server's /info and measures the round trip.
-func getInfo(ctx context.Context, client *http.Client, base string, o Options) (info, time.Duration, error) {
+func getInfo(ctx context.Context, client *http.Client, base, query string, o Options) (info, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.InfoTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/info?t="+strconv.FormatInt(time.Now().UnixMilli(), 10), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, withQuery(base+"/info", query, true), nil)
 	if err != nil {
 		return info{}, 0, fmt.Errorf("sockjs client: %w", err)
 	}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/coder/websocket"
 )
@@ -32,12 +31,12 @@ type transport interface {
 }
 
 // newTransport returns the transport named name for the session at
-// sessionURL (base/server/session).
-func newTransport(name, sessionURL string, client *http.Client, header http.Header, maxFrame int) (transport, error) {
-	h := &httpTransport{client: client, header: header, sessionURL: sessionURL, maxFrame: maxFrame}
+// sessionURL (base/server/session), whose requests carry query.
+func newTransport(name, sessionURL, query string, client *http.Client, header http.Header, maxFrame int) (transport, error) {
+	h := &httpTransport{client: client, header: header, sessionURL: sessionURL, query: query, maxFrame: maxFrame}
 	switch name {
 	case Websocket:
-		return &websocketTransport{client: client, header: header, url: wsURL(sessionURL) + "/websocket", maxFrame: maxFrame}, nil
+		return &websocketTransport{client: client, header: header, url: withQuery(wsURL(sessionURL)+"/websocket", query, false), maxFrame: maxFrame}, nil
 	case XHRStreaming:
 		h.path, h.method = "/xhr_streaming", http.MethodPost
 	case XHRPolling:
@@ -107,6 +106,7 @@ type httpTransport struct {
 	client      *http.Client
 	header      http.Header
 	sessionURL  string
+	query       string // added to every request
 	path        string // "/xhr_streaming", "/xhr" or "/eventsource"
 	method      string // of the receiving request
 	eventStream bool   // frames are wrapped as server-sent events
@@ -119,8 +119,7 @@ type errStatus struct{ status int }
 func (e *errStatus) Error() string { return "unexpected HTTP status " + strconv.Itoa(e.status) }
 
 func (t *httpTransport) request(ctx context.Context, method, path string, body []byte) (*http.Response, error) {
-	// t= keeps caches away, as sockjs-client's requests do.
-	u := t.sessionURL + path + "?t=" + strconv.FormatInt(time.Now().UnixMilli(), 10)
+	u := withQuery(t.sessionURL+path, t.query, true)
 	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
