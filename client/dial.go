@@ -94,7 +94,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 		}
 	}
 
-	opened := make(chan openResult, 1)
+	opened := make(chan error, 1)
 	pub := &Conn{
 		sends:  make(chan string),
 		closes: make(chan closeRequest),
@@ -117,9 +117,9 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	go c.run()
-	if r := <-opened; r.err != nil {
+	if err := <-opened; err != nil {
 		<-pub.done
-		return nil, r.err
+		return nil, err
 	}
 	return pub, nil
 }

@@ -55,10 +55,10 @@ const roundTrips = 2
 
 // websocketTransport is the SockJS websocket: each text message is a frame.
 type websocketTransport struct {
-	client   *http.Client
-	header   http.Header
-	url      string
-	maxFrame int
+	client   *http.Client // makes the handshake
+	header   http.Header  // added to the handshake
+	url      string       // ws(s)://base/server/session/websocket
+	maxFrame int          // the read limit
 
 	// ws is set by receive before it emits the first frame, so the
 	// actor's later send and close calls see it.
@@ -103,18 +103,20 @@ func (t *websocketTransport) close(code int, reason string) {
 // httpTransport is xhr-streaming, xhr-polling or eventsource: receiving
 // requests one after the other, and xhr_send for sending.
 type httpTransport struct {
-	client      *http.Client
-	header      http.Header
-	sessionURL  string
-	query       string // added to every request
-	path        string // "/xhr_streaming", "/xhr" or "/eventsource"
-	method      string // of the receiving request
-	eventStream bool   // frames are wrapped as server-sent events
-	maxFrame    int
+	client      *http.Client // makes every request
+	header      http.Header  // added to every request
+	sessionURL  string       // base/server/session
+	query       string       // added to every request
+	path        string       // "/xhr_streaming", "/xhr" or "/eventsource"
+	method      string       // of the receiving request
+	eventStream bool         // frames are wrapped as server-sent events
+	maxFrame    int          // bounds one frame, prelude included
 }
 
 // errStatus is a response whose status is not what the protocol answers.
-type errStatus struct{ status int }
+type errStatus struct {
+	status int // the HTTP status
+}
 
 func (e *errStatus) Error() string { return "unexpected HTTP status " + strconv.Itoa(e.status) }
 
