@@ -60,7 +60,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*Conn, error) {
 		return nil, err
 	}
 	for _, name := range o.Transports {
-		if !slices.Contains([]string{Websocket, XHRStreaming, EventSource, XHRPolling}, name) {
+		if !slices.Contains(defaultTransports, name) {
 			return nil, fmt.Errorf("sockjs client: unknown transport %q", name)
 		}
 	}

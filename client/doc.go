@@ -16,7 +16,7 @@
 // # Transports
 //
 // Dial behaves as sockjs-client does. It first asks GET /info whether the
-// server allows websockets and timing that request gives the round trip.
+// server allows websockets, and times that request to learn the round trip.
 // Then it tries the transports in order (Options.Transports; by default
 // websocket, xhr-streaming, eventsource, xhr-polling), each on a new
 // session, until one delivers the open frame: a transport that fails (a

@@ -13,10 +13,10 @@ const (
 	XHRPolling   = "xhr-polling"   // one POST per frame (long polling); POST xhr_send sends
 )
 
-// DefaultTransports is the order Dial tries transports in when
+// defaultTransports is the order Dial tries transports in when
 // Options.Transports is empty: sockjs-client's order, less the browser-only
 // transports.
-var DefaultTransports = []string{Websocket, XHRStreaming, EventSource, XHRPolling}
+var defaultTransports = []string{Websocket, XHRStreaming, EventSource, XHRPolling}
 
 // Default values of Options; a zero field means the default.
 const (
@@ -31,9 +31,10 @@ const (
 // Options configure Dial. The zero value is ready to use.
 type Options struct {
 	// Transports lists the transports to try, in order, by name
-	// (Websocket, XHRStreaming, EventSource, XHRPolling). Default:
-	// DefaultTransports. The websocket transport is skipped when the
-	// server's /info says websockets are off.
+	// (Websocket, XHRStreaming, EventSource, XHRPolling). Default: all
+	// four in that order, sockjs-client's order less its browser-only
+	// transports. The websocket transport is skipped when the server's
+	// /info says websockets are off.
 	Transports []string
 
 	// HTTPClient makes every request, the websocket handshake included:
@@ -91,7 +92,7 @@ type Options struct {
 // withDefaults returns o with every zero field set to its default.
 func (o Options) withDefaults() Options {
 	if len(o.Transports) == 0 {
-		o.Transports = DefaultTransports
+		o.Transports = defaultTransports
 	}
 	if o.InfoTimeout <= 0 {
 		o.InfoTimeout = DefaultInfoTimeout
