@@ -442,9 +442,9 @@ func TestHeartbeatTimeout(t *testing.T) {
 			defer h.Shutdown(context.Background())
 			srv := serve(t, h)
 			opts := only(client.Websocket)
-			opts.HeartbeatTimeout = 500 * time.Millisecond
+			opts.HeartbeatTimeout = time.Second
 			c := dial(t, srv.URL+"/echo", opts)
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()
 			_, err := c.Recv(ctx)
 			var ce *client.CloseError
