@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 	"time"
 
 	sockjsframe "github.com/gosockjs/sockjs/internal/frame"
@@ -31,9 +30,9 @@ type conn struct {
 	// The connection's helpers: goroutines that run requests.
 	ctx     context.Context    // ends every helper
 	cancel  context.CancelFunc // ends ctx
-	helpers sync.WaitGroup     // counts helpers; Add and Wait only in the actor
+	helpers int                // running; each one's last act is its event
 	frames  chan attemptFrame  // from receiving helpers; the actor takes one only while its receive queue has room
-	events  chan attemptEvent  // from helpers: a request or the websocket ended
+	events  chan attemptEvent  // from helpers: a helper ended, and how; the actor takes them in every state
 
 	// The transport being tried, or in use.
 	transports []string           // those still to try
@@ -60,12 +59,21 @@ type attemptFrame struct {
 	f       frame // the frame
 }
 
-// attemptEvent is a helper's report that its request ended.
+// attemptEvent is a helper's last act: its report that it ended.
 type attemptEvent struct {
-	attempt int   // the attempt of the helper: reports of an abandoned one are dropped
-	send    bool  // a send ended; otherwise a receive
-	err     error // nil: it ended normally
+	attempt int       // the attempt of the helper: reports of an abandoned one are dropped
+	kind    eventKind // what the helper did
+	err     error     // nil: it ended normally
 }
+
+// eventKind is what a helper did.
+type eventKind int
+
+const (
+	evReceive eventKind = iota // a receiving request, or a websocket's reading
+	evSend                     // a send
+	evClose                    // the websocket closing handshake
+)
 
 // run is the actor: it runs the states, then stops the helpers and hands
 // the connection's end to the application.
@@ -74,7 +82,10 @@ func (c *conn) run() {
 		state = state(c)
 	}
 	c.cancel()
-	c.helpers.Wait()
+	for c.helpers > 0 {
+		<-c.events
+		c.helpers--
+	}
 	if c.ownedClient {
 		c.client.CloseIdleConnections()
 	}
@@ -140,6 +151,7 @@ func stateOpening(c *conn) stateFn {
 			return c.failed(errBadFrame)
 		}
 	case ev := <-c.events:
+		c.helpers--
 		if ev.attempt != c.attempt {
 			return stateOpening
 		}
@@ -200,6 +212,7 @@ func stateActive(c *conn) stateFn {
 	case msg := <-sends:
 		c.outbox = append(c.outbox, msg)
 	case ev := <-c.events:
+		c.helpers--
 		if ev.attempt == c.attempt {
 			if next := c.onEvent(ev); next != nil {
 				return next
@@ -240,7 +253,7 @@ func (c *conn) onFrame(f frame) stateFn {
 
 // onEvent handles the end of a request of the open connection.
 func (c *conn) onEvent(ev attemptEvent) stateFn {
-	if ev.send {
+	if ev.kind == evSend {
 		c.sending = false
 		if ev.err != nil {
 			c.err = &CloseError{Code: CodeConnectionLost, Reason: "Sending error", Err: ev.err}
@@ -301,18 +314,23 @@ func stateClosing(c *conn) stateFn {
 		return nil
 	}
 	t, req := c.t, *c.closeReq
-	closed := make(chan struct{})
-	c.spawn(func() {
+	c.spawn(evClose, func() error {
 		t.close(req.code, req.reason)
-		close(closed)
+		return nil
 	})
 	timer := time.NewTimer(c.opts.CloseTimeout)
 	defer timer.Stop()
-	select {
-	case <-closed:
-	case <-timer.C:
+	for {
+		select {
+		case ev := <-c.events:
+			c.helpers--
+			if ev.kind == evClose {
+				return nil
+			}
+		case <-timer.C:
+			return nil
+		}
 	}
-	return nil
 }
 
 // resetHeartbeat restarts the wait for the server's next frame.
@@ -327,22 +345,23 @@ func (c *conn) resetHeartbeat() {
 	c.heartbeat.Reset(c.opts.HeartbeatTimeout)
 }
 
-// spawn runs f on a helper goroutine that run waits for.
-func (c *conn) spawn(f func()) {
-	c.helpers.Add(1)
+// spawn runs f on a helper goroutine of the current attempt, whose last
+// act is to post its event; run waits for every helper's.
+func (c *conn) spawn(kind eventKind, f func() error) {
+	attempt, events := c.attempt, c.events
+	c.helpers++
 	go func() {
-		defer c.helpers.Done()
-		f()
+		events <- attemptEvent{attempt: attempt, kind: kind, err: f()}
 	}()
 }
 
 // startReceive starts the transport's receiving helper: one request of an
 // HTTP transport, or the websocket.
 func (c *conn) startReceive() {
-	t, ctx, attempt, frames, events := c.t, c.actx, c.attempt, c.frames, c.events
+	t, ctx, attempt, frames := c.t, c.actx, c.attempt, c.frames
 	c.receiving = true
-	c.spawn(func() {
-		err := t.receive(ctx, func(f frame) bool {
+	c.spawn(evReceive, func() error {
+		return t.receive(ctx, func(f frame) bool {
 			select {
 			case frames <- attemptFrame{attempt, f}:
 				return true
@@ -350,22 +369,12 @@ func (c *conn) startReceive() {
 				return false
 			}
 		})
-		select {
-		case events <- attemptEvent{attempt: attempt, err: err}:
-		case <-ctx.Done():
-		}
 	})
 }
 
 // startSend starts a helper that sends one batch.
 func (c *conn) startSend(payload []byte) {
-	t, ctx, attempt, events := c.t, c.actx, c.attempt, c.events
+	t, ctx := c.t, c.actx
 	c.sending = true
-	c.spawn(func() {
-		err := t.send(ctx, payload)
-		select {
-		case events <- attemptEvent{attempt: attempt, send: true, err: err}:
-		case <-ctx.Done():
-		}
-	})
+	c.spawn(evSend, func() error { return t.send(ctx, payload) })
 }
