@@ -523,3 +523,28 @@ func TestLargeBatchesSplit(t *testing.T) {
 		})
 	}
 }
+
+// Send waits while the send queue is full, and no longer than its context:
+// the server holds a send request until the application reads, and this
+// one never does.
+func TestSendWaitsWhileQueueFull(t *testing.T) {
+	leak.Check(t)
+	h := sockjs.New("/deaf", sockjs.Options{}, func(s *sockjs.Session) { <-s.Context().Done() })
+	defer h.Shutdown(context.Background())
+	srv := serve(t, h)
+	for _, name := range transports[1:] {
+		t.Run(name, func(t *testing.T) {
+			opts := only(name)
+			opts.SendQueue = 4
+			c := dial(t, srv.URL+"/deaf", opts)
+			for range 5 { // one in flight, four queued
+				send(t, c, "m")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			if err := c.Send(ctx, "one too many"); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Send with a full queue = %v, want DeadlineExceeded", err)
+			}
+		})
+	}
+}

@@ -2,7 +2,8 @@
 // standard input as a message and prints each message it receives as a
 // line on standard output. When the connection closes it prints
 // "closed CODE REASON" on standard error. Once standard input ends it keeps
-// reading for -linger, then closes with 1000.
+// reading for -linger, then closes with 1000. Messages are printed as they
+// are: one that holds a newline takes several lines.
 //
 //	go install github.com/gosockjs/sockjs/cmd/sockjscat@latest
 //	echo hello | sockjscat http://localhost:8081/echo
