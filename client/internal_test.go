@@ -1,8 +1,11 @@
 package client
 
 import (
+	"bufio"
 	"errors"
+	"io"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -76,5 +79,30 @@ func TestDecodeURI(t *testing.T) {
 		if got := string(decodeURI([]byte(in))); got != want {
 			t.Errorf("decodeURI(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Server-sent events: the "\r\n" prelude and events without data are
+// skipped, data lines join with "\n", the data is percent-decoded.
+func TestReadEvent(t *testing.T) {
+	body := "\r\ndata: o\r\n\r\n: a comment\r\n\r\ndata: a[\"%2541\"]\r\n\r\ndata:h\n\ndata: a\ndata: b\n\n"
+	br := bufio.NewReader(strings.NewReader(body))
+	var got []string
+	for {
+		p, err := readEvent(br, 1024)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(p))
+	}
+	want := []string{"o", `a["%41"]`, "h", "a\nb"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("events = %q, want %q", got, want)
+	}
+	if _, err := readEvent(bufio.NewReader(strings.NewReader("data: "+strings.Repeat("x", 2000)+"\n\n")), 1024); !errors.Is(err, errBadFrame) {
+		t.Errorf("an event over the limit: %v, want errBadFrame", err)
 	}
 }

@@ -139,11 +139,7 @@ func (t *httpTransport) request(ctx context.Context, method, path string, body [
 	if t.eventStream && path == t.path {
 		req.Header.Set("Accept", "text/event-stream")
 	}
-	resp, err := t.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	return resp, nil
+	return t.client.Do(req)
 }
 
 func (t *httpTransport) receive(ctx context.Context, emit func(frame) bool) error {
@@ -156,35 +152,17 @@ func (t *httpTransport) receive(ctx context.Context, emit func(frame) bool) erro
 		return &errStatus{resp.StatusCode}
 	}
 	br := bufio.NewReader(resp.Body)
-	var data []byte  // the data lines of the event being read
-	inEvent := false // a data line of the event has been read
+	next := readLine // xhr: one frame a line
+	if t.eventStream {
+		next = readEvent
+	}
 	for {
-		line, err := readLine(br, t.maxFrame)
+		line, err := next(br, t.maxFrame)
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
-		}
-		if t.eventStream {
-			line = bytes.TrimSuffix(line, []byte("\r"))
-			if len(line) > 0 {
-				if v, ok := bytes.CutPrefix(line, []byte("data:")); ok {
-					v = bytes.TrimPrefix(v, []byte(" "))
-					if len(data)+len(v) > t.maxFrame {
-						return fmt.Errorf("%w: over %d bytes", errBadFrame, t.maxFrame)
-					}
-					if inEvent {
-						data = append(data, '\n')
-					}
-					data, inEvent = append(data, v...), true
-				}
-				continue
-			}
-			if !inEvent {
-				continue
-			}
-			line, data, inEvent = decodeURI(data), nil, false
 		}
 		if len(line) == 0 {
 			continue
@@ -235,6 +213,39 @@ func readLine(br *bufio.Reader, max int) ([]byte, error) {
 		default:
 			return nil, err
 		}
+	}
+}
+
+// readEvent reads one server-sent event and returns its data, percent-
+// decoded (see decodeURI); lines other than data lines are ignored, as the
+// protocol sends none. It returns io.EOF at the end of the body.
+func readEvent(br *bufio.Reader, max int) ([]byte, error) {
+	var data []byte  // the data lines of the event so far
+	inEvent := false // a data line of the event has been read
+	for {
+		line, err := readLine(br, max)
+		if err != nil {
+			return nil, err
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			if inEvent {
+				return decodeURI(data), nil
+			}
+			continue // the prelude, or an event without data
+		}
+		v, ok := bytes.CutPrefix(line, []byte("data:"))
+		if !ok {
+			continue
+		}
+		v = bytes.TrimPrefix(v, []byte(" "))
+		if len(data)+len(v) > max {
+			return nil, fmt.Errorf("%w: over %d bytes", errBadFrame, max)
+		}
+		if inEvent {
+			data = append(data, '\n')
+		}
+		data, inEvent = append(data, v...), true
 	}
 }
 
