@@ -64,6 +64,7 @@ func TestExitStatus(t *testing.T) {
 		want int
 	}{
 		{nil, 2},
+		{[]string{"-h"}, 0},
 		{[]string{"-nosuchflag", "http://127.0.0.1:1/x"}, 2},
 		{[]string{"http://127.0.0.1:1/x"}, 1},
 		{[]string{"-transport", "carrier-pigeon", "http://127.0.0.1:1/x"}, 1},
