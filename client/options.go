@@ -79,10 +79,9 @@ type Options struct {
 	//
 	// Over a websocket, a client that stops reading also stops answering
 	// the server's pings, which arrive behind the messages: servers that
-	// take a missing pong for a dead client (this library's after its
-	// WriteTimeout, 10 s by default; sockjs-node 0.3.16 and later after
-	// 10 s) end the connection, and Recv reports 1006 once the messages
-	// before it are read. An application that pauses longer than that
+	// take a missing pong for a dead client (this library's, after its
+	// WriteTimeout, 10 s by default) end the connection, and Recv reports
+	// it (1006) once the messages before it are read. An application that pauses longer than that
 	// should keep calling Recv, queueing what it receives itself.
 	ReceiveQueue int
 
