@@ -1,0 +1,12 @@
+// Package interop holds the Go client's interoperability tests, in a module
+// of their own so that the library's module gains no dependency: the client
+// (github.com/gosockjs/sockjs/client) against this library's handler,
+// against sockjs-node 0.3.24 (the reference server, run with Node.js from
+// node/) and against igm/sockjs-go v3, on every transport; behind a proxy
+// that refuses websocket upgrades and buffers streaming responses, so that
+// the fallback is exercised; and against servers that die mid-stream.
+//
+// Run node/'s npm ci first (the repository's .ci/test does); without
+// node_modules, or without Node.js, the sockjs-node tests are skipped,
+// except under CI, where they fail.
+package interop

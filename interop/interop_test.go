@@ -1,0 +1,383 @@
+package interop_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	sockjsgo "github.com/igm/sockjs-go/v3/sockjs"
+
+	"github.com/gosockjs/sockjs/client"
+	"github.com/gosockjs/sockjs/internal/leak"
+	"github.com/gosockjs/sockjs/internal/testserver"
+)
+
+var transports = []string{client.Websocket, client.XHRStreaming, client.EventSource, client.XHRPolling}
+
+// server is a SockJS server serving the protocol test services: /echo with
+// a 4096-byte response limit, /close (3000 "Go away!"),
+// /disabled_websocket_echo and /cookie_needed_echo.
+type server struct {
+	name  string
+	start func(t *testing.T) (url string, kill func())
+}
+
+var servers = []server{
+	{"gosockjs", startGoSockJS},
+	{"sockjs-node", startNode},
+	{"sockjs-go", startSockJSGo},
+}
+
+// serveGo serves h on loopback until the test ends; kill makes the server
+// die at once: its listener and every connection, hijacked websockets
+// included, close.
+func serveGo(t *testing.T, h http.Handler) (string, func()) {
+	srv := httptest.NewUnstartedServer(h)
+	conns := make(chan net.Conn, 1000)
+	srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			select {
+			case conns <- c:
+			default:
+			}
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv.URL, func() {
+		srv.Listener.Close()
+		for len(conns) > 0 {
+			(<-conns).Close()
+		}
+	}
+}
+
+func startGoSockJS(t *testing.T) (string, func()) {
+	services := testserver.New()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = services.Shutdown(ctx)
+	})
+	return serveGo(t, services)
+}
+
+func startSockJSGo(t *testing.T) (string, func()) {
+	echo := func(s sockjsgo.Session) {
+		for {
+			msg, err := s.RecvCtx(s.Context())
+			if err != nil || s.Send(msg) != nil {
+				return
+			}
+		}
+	}
+	opts := func(f func(*sockjsgo.Options)) sockjsgo.Options {
+		o := sockjsgo.DefaultOptions
+		f(&o)
+		return o
+	}
+	mux := http.NewServeMux()
+	for prefix, h := range map[string]http.Handler{
+		"/echo":                    sockjsgo.NewHandler("/echo", opts(func(o *sockjsgo.Options) { o.ResponseLimit = 4096 }), echo),
+		"/close":                   sockjsgo.NewHandler("/close", sockjsgo.DefaultOptions, func(s sockjsgo.Session) { _ = s.Close(3000, "Go away!") }),
+		"/disabled_websocket_echo": sockjsgo.NewHandler("/disabled_websocket_echo", opts(func(o *sockjsgo.Options) { o.Websocket = false }), echo),
+		"/cookie_needed_echo":      sockjsgo.NewHandler("/cookie_needed_echo", opts(func(o *sockjsgo.Options) { o.JSessionID = sockjsgo.DefaultJSessionID }), echo),
+	} {
+		mux.Handle(prefix+"/", h)
+	}
+	return serveGo(t, mux)
+}
+
+// startNode runs node/server.js; kill ends the process with SIGKILL.
+func startNode(t *testing.T) (string, func()) {
+	if _, err := os.Stat("node/node_modules/sockjs"); err != nil {
+		skipOrFail(t, "sockjs-node is not installed: run npm ci in interop/node")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		skipOrFail(t, "Node.js is not installed")
+	}
+	cmd := exec.Command("node", "server.js")
+	cmd.Dir = "node"
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	kill := func() { _ = cmd.Process.Kill() }
+	t.Cleanup(func() {
+		stdin.Close() // the server exits when its input ends
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			kill()
+			<-exited
+		}
+	})
+	ready := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		ready <- line
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case line := <-ready:
+		port, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
+		if !ok {
+			t.Fatalf("node server.js said %q", line)
+		}
+		return "http://127.0.0.1:" + port, kill
+	case <-time.After(20 * time.Second):
+		kill()
+		t.Fatal("node server.js did not start")
+	}
+	return "", nil
+}
+
+func skipOrFail(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal(why)
+	}
+	t.Skip(why)
+}
+
+func only(name string) *client.Options {
+	return &client.Options{Transports: []string{name}, OpenTimeout: 10 * time.Second}
+}
+
+func dial(t *testing.T, url string, opts *client.Options) *client.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, url, opts)
+	if err != nil {
+		t.Fatalf("Dial %s: %v", url, err)
+	}
+	t.Cleanup(func() { _ = c.Close(1000, "") })
+	return c
+}
+
+func recv(t *testing.T, c *client.Conn) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	msg, err := c.Recv(ctx)
+	if err != nil {
+		t.Fatalf("Recv: %v", err)
+	}
+	return msg
+}
+
+func recvClose(t *testing.T, c *client.Conn) *client.CloseError {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		_, err := c.Recv(ctx)
+		if err == nil {
+			continue
+		}
+		var ce *client.CloseError
+		if !errors.As(err, &ce) {
+			t.Fatalf("Recv: %v, want a *CloseError", err)
+		}
+		return ce
+	}
+}
+
+func echo(t *testing.T, c *client.Conn, msgs ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	go func() {
+		for _, m := range msgs {
+			if c.Send(ctx, m) != nil {
+				return
+			}
+		}
+	}()
+	for i, want := range msgs {
+		if got := recv(t, c); got != want {
+			t.Fatalf("message %d = %q, want %q", i, got, want)
+		}
+	}
+}
+
+// ordered returns n messages of about 100 bytes: more than one response
+// of 4096 bytes, so that streaming transports reconnect.
+func ordered(n int) []string {
+	msgs := make([]string, n)
+	for i := range msgs {
+		msgs[i] = strconv.Itoa(i) + strings.Repeat("x", 100)
+	}
+	return msgs
+}
+
+// Echo in order on every transport, across response-limit reconnects, with
+// the characters each transport escapes in its own way; and the /close
+// service's 3000 "Go away!".
+func TestEveryTransport(t *testing.T) {
+	leak.Check(t)
+	for _, s := range servers {
+		t.Run(s.name, func(t *testing.T) {
+			base, _ := s.start(t)
+			for _, name := range transports {
+				t.Run(name, func(t *testing.T) {
+					c := dial(t, base+"/echo", only(name))
+					if c.Transport() != name {
+						t.Fatalf("Transport() = %q", c.Transport())
+					}
+					echo(t, c, ordered(200)...)
+					echo(t, c, "%41 %25 %", "a\nb\r\x00c\t", `"\'`, "😀 é ü", "<script>&", "")
+
+					closed := dial(t, base+"/close", only(name))
+					if ce := recvClose(t, closed); ce.Code != 3000 || ce.Reason != "Go away!" {
+						t.Errorf("close = %d %q, want 3000 \"Go away!\"", ce.Code, ce.Reason)
+					}
+				})
+			}
+		})
+	}
+}
+
+// /info's websocket:false and cookie_needed:true are followed.
+func TestInfo(t *testing.T) {
+	leak.Check(t)
+	for _, s := range servers {
+		t.Run(s.name, func(t *testing.T) {
+			base, _ := s.start(t)
+			c := dial(t, base+"/disabled_websocket_echo", &client.Options{OpenTimeout: 10 * time.Second})
+			if c.Transport() != client.XHRStreaming {
+				t.Errorf("websocket:false: Transport() = %q, want %q", c.Transport(), client.XHRStreaming)
+			}
+			echo(t, c, "a", "b")
+			for _, name := range transports {
+				c := dial(t, base+"/cookie_needed_echo", only(name))
+				echo(t, c, ordered(20)...)
+			}
+		})
+	}
+}
+
+// proxy is a balancer in front of target that refuses websocket upgrades
+// and buffers xhr_streaming responses whole (as some proxies do), so the
+// client must fall back to eventsource: at once past the websocket, after
+// the open timeout past xhr-streaming.
+func proxy(t *testing.T, target string) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite:       func(r *httputil.ProxyRequest) { r.SetURL(u) },
+		FlushInterval: -1,
+		ErrorLog:      log.New(io.Discard, "", 0), // clients giving up on buffered responses
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.EqualFold(r.Header.Get("Upgrade"), "websocket"):
+			http.Error(w, "websockets are not allowed here", http.StatusBadRequest)
+		case strings.HasSuffix(r.URL.Path, "/xhr_streaming"):
+			rec := httptest.NewRecorder()
+			rp.ServeHTTP(rec, r) // until the response ends or the client gives up
+			if r.Context().Err() == nil {
+				for k, v := range rec.Header() {
+					w.Header()[k] = v
+				}
+				w.WriteHeader(rec.Code)
+				_, _ = w.Write(rec.Body.Bytes())
+			}
+		default:
+			rp.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// Behind a proxy that refuses websockets and buffers streaming responses,
+// the default transports fall back to eventsource.
+func TestFallbackBehindProxy(t *testing.T) {
+	leak.Check(t)
+	for _, s := range servers {
+		t.Run(s.name, func(t *testing.T) {
+			base, _ := s.start(t)
+			via := proxy(t, base)
+			start := time.Now()
+			// The least open timeout a loaded CI machine needs; a fast
+			// link's derived timeout is about 600 ms.
+			c := dial(t, via+"/echo", &client.Options{OpenTimeout: 2 * time.Second})
+			t.Logf("opened %s after %v", c.Transport(), time.Since(start))
+			if c.Transport() != client.EventSource {
+				t.Errorf("Transport() = %q, want %q", c.Transport(), client.EventSource)
+			}
+			echo(t, c, ordered(50)...)
+		})
+	}
+}
+
+// A server that dies mid-stream ends the connection with 1006 on every
+// transport.
+func TestServerDiesMidStream(t *testing.T) {
+	leak.Check(t)
+	for _, s := range servers {
+		t.Run(s.name, func(t *testing.T) {
+			for _, name := range transports {
+				t.Run(name, func(t *testing.T) {
+					base, kill := s.start(t)
+					c := dial(t, base+"/echo", only(name))
+					echo(t, c, "before")
+					kill()
+					if ce := recvClose(t, c); ce.Code != client.CodeConnectionLost {
+						t.Errorf("close = %v, want 1006", ce)
+					}
+				})
+			}
+		})
+	}
+}
+
+func Example() {
+	// The client's README example, run against this library's handler.
+	services := testserver.New()
+	srv := httptest.NewServer(services)
+	defer srv.Close()
+	defer services.Shutdown(context.Background())
+
+	ctx := context.Background()
+	c, err := client.Dial(ctx, srv.URL+"/echo", nil)
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close(1000, "")
+	_ = c.Send(ctx, "hello")
+	msg, _ := c.Recv(ctx)
+	fmt.Println(c.Transport(), msg)
+	// Output: websocket hello
+}
