@@ -14,6 +14,7 @@ type conn struct {
 	recv  Receiver // attached receiver, or nil
 	busy  *writer  // the writer of the job in flight on recv, or nil
 	idle  *writer  // a writer of recv waiting for its next job, or nil
+	jobs  chan job // to the idle writer; made for the first writer that may wait
 	last  *writer  // the writer of the close frame the session ends after (stateLastWrite)
 	timer *time.Timer
 	due   time.Time // when the timer's current setting is due; zero while it is stopped
@@ -92,7 +93,7 @@ func (c *conn) attachReceiver(r Receiver) {
 func (c *conn) hand(j job) *writer {
 	if w := c.idle; w != nil {
 		c.idle = nil
-		w.jobs <- j // never waits: the writer reported its last job and takes this one next
+		c.jobs <- j // never waits: the writer reported its last job and takes this one next
 		return w
 	}
 	return c.start(c.recv, j)
@@ -100,10 +101,12 @@ func (c *conn) hand(j job) *writer {
 
 // start starts a writer for r with its first job.
 func (c *conn) start(r Receiver, j job) *writer {
-	w := &writer{r: r, mailbox: c.s.mailbox, done: c.s.done}
-	if j.linger {
-		w.jobs = make(chan job, 1)
+	if j.linger && c.jobs == nil {
+		// One channel serves every writer of the session: only the idle
+		// writer waits on it, and there is at most one.
+		c.jobs = make(chan job, 1)
 	}
+	w := &writer{r: r, jobs: c.jobs, mailbox: c.s.mailbox, done: c.s.done}
 	go w.run(j)
 	return w
 }

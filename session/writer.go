@@ -17,7 +17,7 @@ package session
 // (the mailbox is first in, first out).
 type writer struct {
 	r       Receiver
-	jobs    chan job        // from the actor: the next job; capacity 1, so the actor never waits
+	jobs    <-chan job      // from the actor: the next job; capacity 1, so the actor never waits
 	mailbox chan<- event    // to the actor: the report
 	done    <-chan struct{} // the session's done channel: nobody reads reports any more
 
