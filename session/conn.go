@@ -11,11 +11,12 @@ type conn struct {
 	cfg *Config  // the same as s.cfg
 
 	// The receiving side.
-	recv  Receiver // attached receiver, or nil
-	busy  *writer  // the writer of the job in flight on recv, or nil
-	idle  *writer  // a writer of recv waiting for its next job, or nil
-	jobs  chan job // to the idle writer; made for the first writer that may wait
-	last  *writer  // the writer of the close frame the session ends after (stateLastWrite)
+	recv  Receiver   // attached receiver, or nil
+	busy  *writer    // the writer of the job in flight on recv, or nil
+	idle  *writer    // a writer of recv waiting for its next job, or nil
+	jobs  chan job   // to the idle writer; made for the first writer that may wait
+	last  *writer    // the writer of the close frame the session ends after (stateLastWrite)
+	held  []Receiver // receiving requests that came while recv was attached, waiting for it to go (Config.ConflictWait)
 	timer *time.Timer
 	due   time.Time // when the timer's current setting is due; zero while it is stopped
 

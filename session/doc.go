@@ -36,8 +36,11 @@
 //	last write  the close frame written, timeout        end
 //
 // A second receiving request in a state with a receiver (active, writing,
-// closing, aborting) gets c[2010,"Another connection still open"] and
-// changes nothing. "end" is the nil state: the actor exits.
+// closing, aborting) waits up to Config.ConflictWait for that receiver to
+// go, and is then served as if it had come after (c[1002] after an abort,
+// the session after a poll was answered), or gets
+// c[2010,"Another connection still open"] and changes nothing. "end" is
+// the nil state: the actor exits.
 //
 // In words: a session is open until its first receiver attaches, then
 // active (a receiver, nothing being written) or writing (a job in flight);

@@ -41,12 +41,17 @@ type closeRequest struct {
 // timer is recognised and ignored (conn.due).
 type tick struct{}
 
+// conflictWaited: a receiving request held because another receiver was
+// attached (conn.held) has waited Config.ConflictWait.
+type conflictWaited struct{ r Receiver }
+
 // A *writer posted to the mailbox is a writer's report of the job it just
 // finished (writer.go): the only way a write reports back.
 
-func (attach) isEvent()       {}
-func (abort) isEvent()        {}
-func (delivery) isEvent()     {}
-func (closeRequest) isEvent() {}
-func (tick) isEvent()         {}
-func (*writer) isEvent()      {}
+func (attach) isEvent()         {}
+func (abort) isEvent()          {}
+func (delivery) isEvent()       {}
+func (closeRequest) isEvent()   {}
+func (tick) isEvent()           {}
+func (conflictWaited) isEvent() {}
+func (*writer) isEvent()        {}

@@ -15,7 +15,8 @@ import (
 
 // Config holds what a session needs to know about its service. The handler
 // fills it in from its Options; every field must be set, except the
-// byte bounds (zero: unbounded), Memory, ShutdownGrace and OnEnd.
+// byte bounds (zero: unbounded), Memory, ShutdownGrace, ConflictWait
+// and OnEnd.
 type Config struct {
 	HeartbeatDelay  time.Duration // interval of "h" frames while a receiver is attached
 	DisconnectDelay time.Duration // how long a session outlives its last HTTP receiver
@@ -47,6 +48,15 @@ type Config struct {
 	// milliseconds, and the full delay would hold up the shutdown for
 	// clients that are gone. Zero means one second.
 	ShutdownGrace time.Duration
+	// ConflictWait is how long a receiving request that finds another
+	// receiver attached waits for that one to go before it gets
+	// c[2010,"Another connection still open"]. A client that aborts its
+	// request and at once sends the next one (a page reconnecting, a proxy
+	// resetting connections) is seen by the server in either order; within
+	// the wait, the abort wins and the new request gets what the protocol
+	// says follows an abort (c[1002]), or the session if the old receiver
+	// simply finished. Zero means 500 ms.
+	ConflictWait time.Duration
 
 	// Identity and ClientAddr describe the client that opened this session:
 	// what the service's authorization hook returned, and the client's
@@ -64,18 +74,24 @@ type Config struct {
 	OnEnd func(s *Session, opened bool)
 }
 
-// defaultShutdownGrace is the shutdown grace of a Config that leaves it zero.
-const defaultShutdownGrace = time.Second
+// Defaults of the durations a Config may leave zero.
+const (
+	defaultShutdownGrace = time.Second
+	defaultConflictWait  = 500 * time.Millisecond
+)
 
 // withBounds returns cfg, or a copy of it in which the byte bounds left zero
-// are unbounded and a zero shutdown grace is the default.
+// are unbounded and the durations left zero are the defaults.
 func (cfg *Config) withBounds() *Config {
-	if cfg.SendBuffer > 0 && cfg.ReceiveBuffer > 0 && cfg.MaxFrame > 0 && cfg.ShutdownGrace > 0 {
+	if cfg.SendBuffer > 0 && cfg.ReceiveBuffer > 0 && cfg.MaxFrame > 0 && cfg.ShutdownGrace > 0 && cfg.ConflictWait > 0 {
 		return cfg
 	}
 	c := *cfg
 	if c.ShutdownGrace <= 0 {
 		c.ShutdownGrace = defaultShutdownGrace
+	}
+	if c.ConflictWait <= 0 {
+		c.ConflictWait = defaultConflictWait
 	}
 	for _, n := range []*int{&c.SendBuffer, &c.ReceiveBuffer, &c.MaxFrame} {
 		if *n <= 0 {

@@ -190,13 +190,19 @@ func TestSlowConsumer(t *testing.T) {
 	})
 }
 
-// A second receiver gets the 2010 close frame and the first stays attached.
+// A second receiver gets the 2010 close frame after the conflict wait, and
+// the first stays attached.
 func TestSecondReceiverGets2010(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		first, second := newGated(), newGated()
-		s := start(t, testConfig(), first, second)
+		cfg := testConfig()
+		cfg.ConflictWait = 300 * time.Millisecond
+		s := start(t, cfg, first, second)
 		attach(t, s, first)
 		_ = s.Attach(second)
+		time.Sleep(cfg.ConflictWait - time.Nanosecond)
+		second.none(t)
+		time.Sleep(time.Nanosecond)
 		if code := closeCode(t, second.next(t)); code != session.CodeAnotherConnection {
 			t.Fatalf("second receiver got %d", code)
 		}
@@ -478,8 +484,8 @@ func TestReattachWhileClosing(t *testing.T) {
 	})
 }
 
-// A receiving request during the close write of an attached receiver gets
-// 2010 and the close goes on.
+// A receiving request that comes while the attached receiver is being
+// closed waits for it, and then gets the close frame too.
 func TestAttachDuringCloseWrite(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r, other := newGated(), newGated()
@@ -488,12 +494,52 @@ func TestAttachDuringCloseWrite(t *testing.T) {
 		r.next(t) // the open frame, held
 		_ = s.Close(3000, "bye")
 		_ = s.Attach(other)
-		if code := closeCode(t, other.next(t)); code != session.CodeAnotherConnection {
-			t.Fatalf("request during the close got %d", code)
-		}
+		other.none(t)
 		r.pass()
 		if code := closeCode(t, r.next(t)); code != 3000 {
 			t.Fatalf("attached receiver got %d", code)
+		}
+		r.pass()
+		if code := closeCode(t, other.next(t)); code != 3000 {
+			t.Fatalf("request during the close got %d", code)
+		}
+	})
+}
+
+// A request that conflicts with the attached receiver and is followed,
+// within the conflict wait, by that receiver's abort gets c[1002], the
+// frame that follows an abort, not 2010: the client aborted and reconnected
+// at once, and the session heard of the two in the other order.
+func TestAbortWinsOverAConflict(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		first, second := newGated(), newGated()
+		s := start(t, testConfig(), first, second)
+		attach(t, s, first)
+		_ = s.Attach(second)
+		second.none(t)
+		s.Abort(first)
+		if code := closeCode(t, second.next(t)); code != session.CodeInterrupted {
+			t.Fatalf("request after the abort got %d", code)
+		}
+	})
+}
+
+// A request that conflicts with a poll that is answered within the
+// conflict wait takes the session over: it is the client's next poll.
+func TestConflictResolvedByTheAnswer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := start(t, testConfig())
+		poll(t, s) // the open frame
+		first := newPoll()
+		_ = s.Attach(first)
+		second := newPoll()
+		_ = s.Attach(second)
+		_ = s.Send("for the first")
+		<-first.ended
+		_ = s.Send("for the second")
+		<-second.ended
+		if f := (<-second.frames)[0]; f.Kind != session.FrameMessages || texts(f)[0] != "for the second" {
+			t.Fatalf("second poll got %+v", f)
 		}
 	})
 }

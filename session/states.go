@@ -1,5 +1,7 @@
 package session
 
+import "time"
+
 // This file is the session's state diagram (see the package doc): every
 // state, and every transition between states, is here. A state serves the
 // mailbox until something moves the session on, and returns the next state;
@@ -186,12 +188,7 @@ func statePassive(c *conn) stateFn {
 			switch ev := ev.(type) {
 			case attach:
 				close(ev.taken)
-				c.attachReceiver(ev.r)
-				if len(c.queue) == 0 {
-					return stateActive
-				}
-				c.write(c.batchJob())
-				return stateWriting
+				return c.attachPassive(ev.r)
 			case tick:
 				if c.fired() {
 					c.setCause(CodeNormal, ReasonTimedOut)
@@ -225,7 +222,8 @@ func stateClosed(c *conn) stateFn {
 	for {
 		switch ev := (<-c.s.mailbox).(type) {
 		case attach:
-			if c.closedAttach(ev) {
+			close(ev.taken)
+			if c.closedAttach(ev.r) {
 				return stateLastWrite
 			}
 		case closeRequest:
@@ -253,7 +251,8 @@ func stateLastWrite(c *conn) stateFn {
 				return nil
 			}
 		case attach:
-			c.closedAttach(ev)
+			close(ev.taken)
+			c.closedAttach(ev.r)
 		case closeRequest:
 			c.closedAgain(ev)
 		case tick:
@@ -276,6 +275,8 @@ func (c *conn) common(ev event) {
 		c.closeRequested(ev)
 	case *writer:
 		c.released(ev) // the report of a receiver that is no longer attached
+	case conflictWaited:
+		c.conflictWaited(ev.r)
 	case attach, abort, tick:
 		// Every state handles attach itself; an abort of a receiver that
 		// is no longer attached, and a tick the state has no use for,
@@ -283,11 +284,91 @@ func (c *conn) common(ev event) {
 	}
 }
 
-// conflict answers a receiving request that comes while another receiver
-// is attached: it gets the 2010 close frame, and the session goes on.
+// conflict takes a receiving request that comes while another receiver is
+// attached. It is held for up to Config.ConflictWait, in case the attached
+// receiver goes: the client may have aborted it and the abort be still on
+// its way (the two reach the session in either order). If the attached
+// receiver stays, the request gets the 2010 close frame and the session
+// goes on (conflictWaited); if it goes, the request is served as if it had
+// come just after (served).
 func (c *conn) conflict(ev attach) {
 	close(ev.taken)
-	c.reject(ev.r, 0, conflictFrames...)
+	if len(c.held) >= maxHeld {
+		c.reject(ev.r, 0, conflictFrames...)
+		return
+	}
+	c.held = append(c.held, ev.r)
+	s, r := c.s, ev.r
+	time.AfterFunc(c.cfg.ConflictWait, func() { s.post(conflictWaited{r}) })
+}
+
+// maxHeld bounds the receiving requests held at once; more get 2010 at
+// once.
+const maxHeld = 4
+
+// conflictWaited answers a held request whose wait is over, and the
+// attached receiver still there, with the 2010 close frame.
+func (c *conn) conflictWaited(r Receiver) {
+	for i, h := range c.held {
+		if h == r {
+			c.held = append(c.held[:i], c.held[i+1:]...)
+			c.reject(r, 0, conflictFrames...)
+			return
+		}
+	}
+}
+
+// takeHeld returns the held requests and forgets them: the attached
+// receiver has gone.
+func (c *conn) takeHeld() []Receiver {
+	held := c.held
+	c.held = nil
+	return held
+}
+
+// attachPassive attaches r to a session without a receiver; the queued
+// messages go out at once.
+func (c *conn) attachPassive(r Receiver) stateFn {
+	c.attachReceiver(r)
+	if len(c.queue) == 0 {
+		return stateActive
+	}
+	c.write(c.batchJob())
+	return stateWriting
+}
+
+// servedPassive serves the held requests after the attached receiver went
+// and left the session passive: the first attaches, the others conflict
+// with it.
+func (c *conn) servedPassive() stateFn {
+	held := c.takeHeld()
+	if len(held) == 0 {
+		return statePassive
+	}
+	for _, r := range held[1:] {
+		c.reject(r, 0, conflictFrames...)
+	}
+	return c.attachPassive(held[0])
+}
+
+// servedClosed serves the held requests after the attached receiver went
+// and left the session closed: each gets the close frame. It returns
+// next, or stateLastWrite if one of them was the last write.
+func (c *conn) servedClosed(next stateFn) stateFn {
+	for _, r := range c.takeHeld() {
+		if c.closedAttach(r) {
+			next = stateLastWrite
+		}
+	}
+	return next
+}
+
+// servedEnded answers the held requests of a session that has ended with
+// its close frame (c[1002] after an abort).
+func (c *conn) servedEnded() {
+	for _, r := range c.takeHeld() {
+		c.reject(r, 0, c.closeFrame)
+	}
 }
 
 // closeReceiver writes the queued messages and the close frame to the
@@ -305,19 +386,18 @@ func (c *conn) closeReceiver() stateFn {
 	c.arm(c.closingDelay())
 	if !r.DelayDisconnect() || (c.shutdown && len(j.frames) == 1) {
 		c.last = w
-		return stateLastWrite
+		return c.servedClosed(stateLastWrite)
 	}
-	return stateClosed
+	return c.servedClosed(stateClosed)
 }
 
 // closedAttach gives a receiving request of a closed session the queued
 // messages and the close frame. It reports whether that was the session's
 // last write: the server is shutting down and this client has its close
 // frame now.
-func (c *conn) closedAttach(ev attach) bool {
-	close(ev.taken)
+func (c *conn) closedAttach(r Receiver) bool {
 	j := c.closingJob()
-	w := c.start(ev.r, j)
+	w := c.start(r, j)
 	c.arm(c.closingDelay())
 	if c.shutdown && len(j.frames) == 1 {
 		c.last = w
@@ -342,13 +422,14 @@ func (c *conn) detached(w *writer) stateFn {
 		return c.interrupted()
 	case !w.r.DelayDisconnect():
 		c.setCause(CodeNormal, ReasonNormal)
+		c.servedEnded()
 		return nil
 	case c.cause != nil:
 		c.arm(c.closingDelay())
-		return stateClosed
+		return c.servedClosed(stateClosed)
 	}
 	c.arm(c.cfg.DisconnectDelay)
-	return statePassive
+	return c.servedPassive()
 }
 
 // interrupted ends the session after its receiver was aborted or failed:
@@ -357,5 +438,6 @@ func (c *conn) detached(w *writer) stateFn {
 func (c *conn) interrupted() stateFn {
 	c.release()
 	c.setCause(CodeInterrupted, ReasonInterrupted)
+	c.servedEnded()
 	return nil
 }
