@@ -1,6 +1,6 @@
 module github.com/gosockjs/sockjs/bench
 
-go 1.24
+go 1.25
 
 require (
 	github.com/coder/websocket v1.8.15

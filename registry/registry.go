@@ -64,15 +64,28 @@ func (t *table) count() int { return len(t.byID) + len(t.private) }
 // concurrent use; each waits only for the registry goroutine, which never
 // blocks on anything else.
 type Registry struct {
-	ops  chan func(*table) // from callers to the registry goroutine
-	done chan struct{}     // closed when the goroutine has exited
+	ops     chan request       // from callers to the registry goroutine
+	replies chan chan struct{} // reply channels free for reuse
+	done    chan struct{}      // closed when the goroutine has exited
 }
+
+// request is an operation for the registry goroutine and the channel on
+// which it says the operation ran.
+type request struct {
+	op    func(*table)
+	reply chan<- struct{} // capacity 1: the registry goroutine never waits on it
+}
+
+// keptReplies bounds the reply channels kept for reuse: as many as
+// requests that commonly wait at once.
+const keptReplies = 64
 
 // New starts a registry with the given limits.
 func New(l Limits) *Registry {
 	r := &Registry{
-		ops:  make(chan func(*table)),
-		done: make(chan struct{}),
+		ops:     make(chan request),
+		replies: make(chan chan struct{}, keptReplies),
+		done:    make(chan struct{}),
 	}
 	t := &table{
 		byID:    make(map[string]entry),
@@ -88,20 +101,33 @@ func New(l Limits) *Registry {
 func (r *Registry) run(t *table) {
 	defer close(r.done)
 	for !t.stopped {
-		op := <-r.ops
-		op(t)
+		req := <-r.ops
+		req.op(t)
+		req.reply <- struct{}{}
 	}
 }
 
-// do runs op on the registry goroutine and waits for it.
+// do runs op on the registry goroutine and waits for it. A request costs
+// the allocation of op's closure and nothing else: the reply channel is
+// reused, taken from and given back to a free list that is itself a
+// channel (no lock).
 func (r *Registry) do(op func(*table)) error {
-	finished := make(chan struct{})
+	var reply chan struct{}
 	select {
-	case r.ops <- func(t *table) { op(t); close(finished) }:
+	case reply = <-r.replies:
+	default:
+		reply = make(chan struct{}, 1)
+	}
+	select {
+	case r.ops <- request{op, reply}:
 	case <-r.done:
 		return ErrStopped
 	}
-	<-finished
+	<-reply
+	select {
+	case r.replies <- reply:
+	default:
+	}
 	return nil
 }
 

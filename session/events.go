@@ -15,16 +15,6 @@ type attach struct {
 // abort: the client or the network closed a receiver.
 type abort struct{ r Receiver }
 
-// writeDone: a writer goroutine finished a job that used r up, or failed
-// (err), and is ending r. unwritten holds the message frames that r had no
-// room for, which the session queues again for the client's next request.
-type writeDone struct {
-	r         Receiver
-	err       error
-	bytes     int // what the job's messages cost the send buffer
-	unwritten []Frame
-}
-
 // delivery: messages from the client, and what they cost the inbound
 // budget. A delivery of a sending request has an ack, which receives exactly
 // one value: nil once the application took them all and asked for more (or
@@ -46,12 +36,22 @@ type closeRequest struct {
 	drop   bool
 }
 
-// heartbeatDue: the heartbeat timer fired.
-type heartbeatDue struct{}
+// tick: the session's timer fired. Whether it means a heartbeat or the end
+// of a wait depends on the state; a tick from an earlier setting of the
+// timer is recognised and ignored (conn.due).
+type tick struct{}
 
-func (attach) isEvent()       {}
-func (abort) isEvent()        {}
-func (writeDone) isEvent()    {}
-func (delivery) isEvent()     {}
-func (closeRequest) isEvent() {}
-func (heartbeatDue) isEvent() {}
+// conflictWaited: a receiving request held because another receiver was
+// attached (conn.held) has waited Config.ConflictWait.
+type conflictWaited struct{ r Receiver }
+
+// A *writer posted to the mailbox is a writer's report of the job it just
+// finished (writer.go): the only way a write reports back.
+
+func (attach) isEvent()         {}
+func (abort) isEvent()          {}
+func (delivery) isEvent()       {}
+func (closeRequest) isEvent()   {}
+func (tick) isEvent()           {}
+func (conflictWaited) isEvent() {}
+func (*writer) isEvent()        {}

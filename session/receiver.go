@@ -5,7 +5,7 @@ import "github.com/gosockjs/sockjs/internal/frame"
 // FrameKind says which SockJS frame a Frame is.
 type FrameKind uint8
 
-// The SockJS frames a session writes (PROTOCOL.md §5.1).
+// The SockJS frames a session writes (docs/protocol.md#frames).
 const (
 	FrameOpen      FrameKind = iota // "o"
 	FrameHeartbeat                  // "h"
@@ -26,8 +26,8 @@ type Frame struct {
 // Receiver is one receiving connection: an HTTP response in progress or a
 // websocket. A session has at most one attached receiver at a time.
 //
-// The session calls Write and End from writer goroutines, never from its own
-// actor goroutine, and never two calls on the same receiver at once.
+// The session calls Write and End from a writer goroutine, never from its
+// own actor goroutine, and never two calls on the same receiver at once.
 type Receiver interface {
 	// Write writes frames in order, each as its own unit on the wire (one
 	// HTTP chunk or one websocket message), with a write deadline, and

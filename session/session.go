@@ -14,7 +14,9 @@ import (
 )
 
 // Config holds what a session needs to know about its service. The handler
-// fills it in from its Options; every field must be set.
+// fills it in from its Options; every field must be set, except the
+// byte bounds (zero: unbounded), Memory, ShutdownGrace, ConflictWait
+// and OnEnd.
 type Config struct {
 	HeartbeatDelay  time.Duration // interval of "h" frames while a receiver is attached
 	DisconnectDelay time.Duration // how long a session outlives its last HTTP receiver
@@ -40,6 +42,22 @@ type Config struct {
 	// chunks back as they shrink.
 	Memory Memory
 
+	// ShutdownGrace is how long a closing session without a receiver waits
+	// for its client to collect the close frame while the server shuts
+	// down, instead of the disconnect delay: live clients poll again within
+	// milliseconds, and the full delay would hold up the shutdown for
+	// clients that are gone. Zero means one second.
+	ShutdownGrace time.Duration
+	// ConflictWait is how long a receiving request that finds another
+	// receiver attached waits for that one to go before it gets
+	// c[2010,"Another connection still open"]. A client that aborts its
+	// request and at once sends the next one (a page reconnecting, a proxy
+	// resetting connections) is seen by the server in either order; within
+	// the wait, the abort wins and the new request gets what the protocol
+	// says follows an abort (c[1002]), or the session if the old receiver
+	// simply finished. Zero means 500 ms.
+	ConflictWait time.Duration
+
 	// Identity and ClientAddr describe the client that opened this session:
 	// what the service's authorization hook returned, and the client's
 	// address. They are per session: the handler sets them on a copy.
@@ -61,13 +79,25 @@ type Config struct {
 	OnEnd func(s *Session, opened bool)
 }
 
+// Defaults of the durations a Config may leave zero.
+const (
+	defaultShutdownGrace = time.Second
+	defaultConflictWait  = 500 * time.Millisecond
+)
+
 // withBounds returns cfg, or a copy of it in which the byte bounds left zero
-// are unbounded.
+// are unbounded and the durations left zero are the defaults.
 func (cfg *Config) withBounds() *Config {
-	if cfg.SendBuffer > 0 && cfg.ReceiveBuffer > 0 && cfg.MaxFrame > 0 {
+	if cfg.SendBuffer > 0 && cfg.ReceiveBuffer > 0 && cfg.MaxFrame > 0 && cfg.ShutdownGrace > 0 && cfg.ConflictWait > 0 {
 		return cfg
 	}
 	c := *cfg
+	if c.ShutdownGrace <= 0 {
+		c.ShutdownGrace = defaultShutdownGrace
+	}
+	if c.ConflictWait <= 0 {
+		c.ConflictWait = defaultConflictWait
+	}
 	for _, n := range []*int{&c.SendBuffer, &c.ReceiveBuffer, &c.MaxFrame} {
 		if *n <= 0 {
 			*n = math.MaxInt / 2
@@ -89,44 +119,20 @@ type Session struct {
 	request   *http.Request // the opening request, without its body
 	cfg       *Config
 
-	// Channels into the actor. Senders also select on done, so nobody blocks
-	// on an actor that has exited.
+	// Channels into the actor, whose private state (conn) nothing else
+	// can reach. Senders also select on done, so nobody blocks on an actor
+	// that has exited.
 	mailbox chan event      // from transports and the API to the actor
 	outbox  chan outMsg     // from Send to the actor, which drains it at once
 	inbound chan inboundMsg // from the actor to Recv, unbuffered
 	refill  chan int        // from the actor to a reader waiting for credit (Feed), unbuffered
 	acks    chan chan error // acknowledgements Recv holds until the application asks for more
-	written chan struct{}   // the writer's token: a write finished, the receiver stays (see job)
 	done    chan struct{}   // closed by the actor when it exits
 
 	// ctx is cancelled, with a *CloseError cause, when the session stops
 	// being open; Send and Recv watch it.
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-
-	// Owned by the actor goroutine.
-	recv         Receiver    // attached receiver, or nil
-	writing      bool        // a write job for recv is in flight, or its token is not collected yet
-	abortPending bool        // recv was aborted while a write was in flight
-	closePending bool        // a close arrived while a write was in flight
-	queue        []outMsg    // messages for the client, at most OutboxSize
-	queueBytes   int         // what the messages in queue cost
-	batch        []Message   // messages handed to the writer; reused after writeDone
-	batchBytes   int         // what the messages in batch cost, until the write is done
-	flightBytes  int         // what the messages of every write in flight cost (batch and closing frames)
-	frames       [1]Frame    // the frame handed to the writer; reused after writeDone
-	closeFrame   Frame       // stored close frame once the session is closing
-	deliveries   []delivery  // inbound messages not yet taken by Recv
-	queued       int         // number of messages in deliveries
-	inBytes      int         // what the messages in deliveries cost
-	refund       int         // bytes of a reader's messages taken by Recv, not yet returned to it
-	reserved     int         // bytes drawn from cfg.Memory
-	heartbeat    *time.Timer // posts heartbeatDue; runs while a receiver is attached
-	expiry       *time.Timer // runs while no receiver is attached
-	cause        *CloseError // why the session closed, set once
-	opened       bool        // the open frame went out and OnOpen ran
-	shutdown     bool        // the server is shutting down
-	lastWrite    Receiver    // writing the final close frame; the session ends after it
 }
 
 // New creates a session and starts its actor goroutine. The session waits
@@ -145,12 +151,11 @@ func New(transport string, r *http.Request, cfg *Config) *Session {
 		inbound:   make(chan inboundMsg),
 		refill:    make(chan int),
 		acks:      make(chan chan error, heldAcks),
-		written:   make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		ctx:       ctx,
 		cancel:    cancel,
 	}
-	go s.run()
+	go (&conn{s: s, cfg: cfg}).run()
 	return s
 }
 
@@ -425,7 +430,7 @@ func (s *Session) Attach(r Receiver) error {
 }
 
 // Abort tells the session that the client or the network closed r. The
-// session ends at once (PROTOCOL.md §6.8) and calls r.End when no write is in
+// session ends at once (docs/protocol.md#detach-and-abort) and calls r.End when no write is in
 // flight.
 func (s *Session) Abort(r Receiver) {
 	s.post(abort{r})
@@ -533,6 +538,10 @@ func (s *Session) err() error {
 	}
 	return ErrSessionClosed
 }
+
+// tick is the function of the session's timer: it posts the tick event
+// and touches nothing else.
+func (s *Session) tick() { s.post(tick{}) }
 
 // post sends an event to the actor, or reports false if it has exited.
 func (s *Session) post(ev event) bool {

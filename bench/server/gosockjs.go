@@ -7,10 +7,15 @@ import (
 	"github.com/gosockjs/sockjs"
 )
 
-// mountGoSockJS serves this library's /echo and /broadcast with default
-// options.
+// benchOptions are the defaults without the session limits: every load
+// generator connection comes from 127.0.0.1, one client to the limits,
+// which would refuse most of its sessions (429) and measure the refusals.
+var benchOptions = sockjs.Options{MaxSessions: -1, MaxSessionsPerClient: -1, SessionRate: -1}
+
+// mountGoSockJS serves this library's /echo and /broadcast with
+// benchOptions.
 func mountGoSockJS(mux *http.ServeMux, c *counters) {
-	echo := sockjs.New("/echo", sockjs.Options{}, func(s *sockjs.Session) {
+	echo := sockjs.New("/echo", benchOptions, func(s *sockjs.Session) {
 		c.sessions.Add(1)
 		defer c.sessions.Add(-1)
 		for {
@@ -26,7 +31,7 @@ func mountGoSockJS(mux *http.ServeMux, c *counters) {
 	mux.Handle("/echo/", echo)
 
 	var members sessionSet
-	broadcast := sockjs.New("/broadcast", sockjs.Options{}, func(s *sockjs.Session) {
+	broadcast := sockjs.New("/broadcast", benchOptions, func(s *sockjs.Session) {
 		c.sessions.Add(1)
 		defer c.sessions.Add(-1)
 		members.add(s)
