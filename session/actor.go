@@ -511,10 +511,15 @@ func (s *Session) interrupted() stateFn {
 }
 
 // shutdownGrace is how long a session without a receiver waits for its
-// client to collect the close frame when the server shuts down. Live
-// clients poll again within milliseconds; the full disconnect delay would
-// hold up the shutdown for clients that are gone.
-const shutdownGrace = time.Second
+// client to collect the close frame when the server shuts down. A live
+// client in a foreground page polls again within milliseconds, but
+// sockjs-client starts every XHR from a setTimeout, and browsers clamp the
+// timers of a background tab to 1 s (Firefox's
+// dom.min_background_timeout_value), so a page in a background tab polls
+// again about a second after each answer: the grace covers that with room
+// for a busy client. The full disconnect delay would hold up the shutdown
+// longer for clients that are gone.
+const shutdownGrace = 3 * time.Second
 
 // closingDelay is how long a closing session without a receiver waits for
 // the next request.
