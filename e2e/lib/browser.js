@@ -73,9 +73,7 @@ async function launchChromium(exe) {
   });
   return {
     version: browser.version(),
-    // opts.backgroundTab matters to Firefox only: every Chromium page
-    // here is its own visible page.
-    async newContext(opts = {}) { // eslint-disable-line no-unused-vars
+    async newContext() {
       const context = await browser.newContext();
       return {
         async newPage() {
@@ -148,18 +146,13 @@ async function launchFirefox(exe) {
   };
   return {
     version: await browser.version(),
-    async newContext(opts = {}) {
+    async newContext() {
       // An isolated context (a WebDriver BiDi user context): its own
       // cookies and cache, like Playwright's newContext().
       const context = await serial(() => browser.createBrowserContext());
       return {
         async newPage() {
-          // A window of its own, as every Chromium page is here: in a tab
-          // that is not the selected one (a background tab), Firefox
-          // clamps timers to 1 s, and sockjs-client runs its sends, polls
-          // and close events through timers. (In a background tab: see
-          // newContext({ backgroundTab: true }).)
-          const page = await serial(() => context.newPage(opts.backgroundTab ? {} : { type: 'window' }));
+          const page = await serial(() => context.newPage());
           const lines = [];
           page.on('console', (m) => {
             if (m.type() !== 'error' && m.type() !== 'warn') return;

@@ -43,8 +43,8 @@ async function waitSessions(n, ms, server = chat) {
 
 // openChat opens the chat page in its own browser context and waits until it
 // has joined. It returns the page, its name in the chat and its transport.
-async function openChat(browser, query = '', server = chat, contextOptions = {}) {
-  const context = await browser.newContext(contextOptions);
+async function openChat(browser, query = '', server = chat) {
+  const context = await browser.newContext();
   try {
     const page = await context.newPage();
     await page.goto(`${server.origin}/${query}`);
@@ -124,15 +124,12 @@ async function sigterm(t, browser) {
   try {
     const victim = await fx.chatServer(`chat-sigterm-${browser.name}`, `${S.origin}/static/sockjs.min.js`);
     // One context (so one connection pool) per page: streaming transports
-    // hold a connection each. In Firefox, tabs of one window, all but the
-    // last in the background, where timers are clamped to 1 s: a polling
-    // page polls again only about a second after each answer, and must
-    // still get its 1001 (the library's shutdown grace once missed it).
+    // hold a connection each.
     // Three at a time: opening nine pages at once on 2 cores makes a slow
     // start look like a failure.
     const opened = [];
     for (let i = 0; i < transports.length; i += 3) {
-      opened.push(...await Promise.allSettled(transports.slice(i, i + 3).map((tr) => openChat(browser, `?transports=${tr}`, victim, { backgroundTab: true }))));
+      opened.push(...await Promise.allSettled(transports.slice(i, i + 3).map((tr) => openChat(browser, `?transports=${tr}`, victim))));
     }
     for (const o of opened) if (o.status === 'fulfilled') pages.push(o.value);
     for (const [i, o] of opened.entries()) {
