@@ -75,6 +75,7 @@ func New(prefix string, opts Options, serve func(*Session)) *Handler {
 	h.scfg = session.Config{
 		HeartbeatDelay:  opts.HeartbeatDelay,
 		DisconnectDelay: opts.DisconnectDelay,
+		ShutdownGrace:   opts.ShutdownGrace,
 		OutboxSize:      opts.OutboxSize,
 		InboxSize:       opts.InboxSize,
 		SendBuffer:      opts.SendBuffer,

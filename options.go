@@ -12,6 +12,7 @@ import (
 const (
 	DefaultHeartbeatDelay  = 25 * time.Second
 	DefaultDisconnectDelay = 5 * time.Second
+	DefaultShutdownGrace   = 3 * time.Second
 	DefaultResponseLimit   = 128 * 1024
 	DefaultWriteTimeout    = 10 * time.Second
 	DefaultMaxBodySize     = 1 << 20
@@ -61,6 +62,16 @@ type Options struct {
 	// receiving request before it ends. Default 5 s. Websocket sessions end
 	// with their connection.
 	DisconnectDelay time.Duration
+
+	// ShutdownGrace is how long, during Shutdown, a polling session whose
+	// client is between requests waits for the next request to deliver its
+	// close frame (1001), instead of DisconnectDelay. Default 3 s:
+	// sockjs-client starts every request from a timer, and browsers clamp
+	// the timers of a background tab to 1 s, so a live page in a background
+	// tab polls again about a second after each answer; a shorter grace
+	// gives such a page 1006 instead of 1001. A longer one holds up Shutdown
+	// for clients that are gone. Capped at DisconnectDelay.
+	ShutdownGrace time.Duration
 
 	// ResponseLimit is the number of bytes of frames after which a streaming
 	// response (xhr_streaming, eventsource, htmlfile) ends, so that browsers
@@ -294,6 +305,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.DisconnectDelay <= 0 {
 		o.DisconnectDelay = DefaultDisconnectDelay
+	}
+	if o.ShutdownGrace <= 0 {
+		o.ShutdownGrace = DefaultShutdownGrace
 	}
 	if o.ResponseLimit <= 0 {
 		o.ResponseLimit = DefaultResponseLimit

@@ -33,7 +33,8 @@ func (h *Handler) startDraining() {
 // session and every application handler has ended, or ctx ends first (it
 // then returns ctx's error; sessions go on closing in the background). A
 // polling client that is between requests gets its close frame on its next
-// poll; its session waits for it for a grace period of about a second.
+// poll; its session waits for it for Options.ShutdownGrace (3 s: a page in a
+// background tab polls about a second after each answer).
 // Shutdown may be called again, for example with a longer ctx.
 //
 // Shutdown fits http.Server.RegisterOnShutdown (which does not wait) or a

@@ -203,3 +203,39 @@ func TestShutdownRacesSessionCreation(t *testing.T) {
 		mu.Unlock()
 	}
 }
+
+// A polling client that comes back 1.5 s after Shutdown closed its session
+// still gets the close frame. sockjs-client starts every XHR from a
+// setTimeout, and a browser clamps the timers of a background tab to 1 s
+// (Firefox's dom.min_background_timeout_value; Chromium's background
+// throttling), so a live xhr-polling client in a background tab polls again
+// about a second after each answer. The e2e SIGTERM test in Firefox found
+// it: with a grace of 1 s such a page got 1006 (its next poll found the
+// server gone) instead of 1001.
+func TestShutdownWaitsForABackgroundTabsNextPoll(t *testing.T) {
+	opened := make(chan struct{})
+	h := sockjs.New("/s", sockjs.Options{}, func(s *sockjs.Session) {
+		close(opened)
+		<-s.Context().Done()
+	})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	base := srv.URL + "/s/000/bg"
+	if _, body := post(t, base+"/xhr", ""); body != "o\n" {
+		t.Fatalf("open: %q", body)
+	}
+	<-opened
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done <- h.Shutdown(ctx)
+	}()
+	time.Sleep(1500 * time.Millisecond) // the 1 s timer clamp, and a busy machine
+	if code, body := post(t, base+"/xhr", ""); code != 200 || body != "c[1001,\"Server shutting down\"]\n" {
+		t.Fatalf("poll 1.5 s after Shutdown: %d %q, want the close frame", code, body)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

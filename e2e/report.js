@@ -8,6 +8,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { TRANSPORTS } = require('./lib/cases');
+const { BROWSERS: BROWSER_INFO, browserNames } = require('./lib/browser');
 
 const input = process.argv[2] || process.env.E2E_RESULTS || path.join(__dirname, 'test-results', 'results.jsonl');
 const output = process.argv[3] || path.join(__dirname, 'results.md');
@@ -17,9 +18,12 @@ const rows = fs.existsSync(input)
   : [];
 const cell = new Map(rows.map((r) => [`${r.env}|${r.origin}|${r.transport}`, r]));
 
+const BROWSERS = browserNames().map((name) => ({ name, title: BROWSER_INFO[name].title }));
 const COLUMNS = [
-  { env: 'chromium', origin: 'same-origin', title: 'Chromium, same-origin' },
-  { env: 'chromium', origin: 'cross-origin', title: 'Chromium, cross-origin' },
+  ...BROWSERS.flatMap((b) => [
+    { env: b.name, origin: 'same-origin', title: `${b.title}, same-origin` },
+    { env: b.name, origin: 'cross-origin', title: `${b.title}, cross-origin` },
+  ]),
   { env: 'node', origin: 'none', title: 'Node.js (origin n/a)' },
 ];
 const SERVICES = [
@@ -32,6 +36,7 @@ const CHAT = ['websocket ↔ websocket', 'xhr-polling ↔ websocket', 'SIGTERM']
 let passed = 0;
 let failed = 0;
 let na = 0;
+let known = 0;
 const notes = [];
 const noteIndex = new Map();
 
@@ -55,6 +60,9 @@ function show(r, what) {
     case 'n/a':
       na++;
       return `n/a (client) [${note(r.detail)}]`;
+    case 'known':
+      known++;
+      return `**fails (known)** [${note(r.detail)}]`;
     default:
       failed++;
       return `**FAIL** [${note(`${what}: ${r.detail.replace(/\n/g, '; ')}`)}]`;
@@ -64,11 +72,13 @@ function show(r, what) {
 const lines = [];
 lines.push('# SockJS end-to-end results');
 lines.push('');
-lines.push('Real clients against the Go server (`e2e/run.sh`): sockjs-client 1.6.1 in Chromium and in Node.js. ' +
+const titles = BROWSERS.map((b) => b.title).join(' and ');
+lines.push(`Real clients against the Go server (\`e2e/run.sh\`): sockjs-client 1.6.1 in ${titles} and in Node.js. ` +
   'Each cell covers: the forced transport opens and `sock.transport` names it; a batch of messages ' +
   '(ASCII, 100 KB, non-ASCII and astral characters, U+2028/U+2029, quotes, backslashes, `</script>`, `%41`, ' +
   'control characters, 50 numbered messages) sent back-to-back comes back from /echo intact and in order; ' +
-  '/close closes with 3000 "Go away!"; a client close() ends the session on the server in time (chat example).');
+  '/close closes with 3000 "Go away!"; a client close() ends the session on the server in time (chat example); ' +
+  'in a browser, so do closing the page that holds a chat session and navigating it away (bounds in `lib/cases.js`).');
 lines.push('');
 lines.push(`| Transport | ${COLUMNS.map((c) => c.title).join(' | ')} |`);
 lines.push(`|---|${COLUMNS.map(() => '---').join('|')}|`);
@@ -77,17 +87,19 @@ for (const t of TRANSPORTS) {
   lines.push(`| ${t} | ${cells.join(' | ')} |`);
 }
 lines.push('');
-lines.push('| Test service (Chromium, client\'s choice of transport) | Same-origin | Cross-origin |');
-lines.push('|---|---|---|');
+const svcCols = BROWSERS.flatMap((b) => ['same-origin', 'cross-origin'].map((o) => ({ b, o })));
+lines.push(`| Test service (client's choice of transport) | ${svcCols.map(({ b, o }) => `${b.title}, ${o}`).join(' | ')} |`);
+lines.push(`|---|${svcCols.map(() => '---').join('|')}|`);
 for (const [svc, what] of SERVICES) {
-  const cells = ['same-origin', 'cross-origin'].map((o) => show(cell.get(`service|${o}|${svc}`), `${svc} ${o}`));
+  const cells = svcCols.map(({ b, o }) => show(cell.get(`service:${b.name}|${o}|${svc}`), `${svc}, ${b.title}, ${o}`));
   lines.push(`| ${svc}: ${what} | ${cells.join(' | ')} |`);
 }
 lines.push('');
-lines.push('| Chat example (two Chromium pages, same-origin; SIGTERM with Node.js clients) | Result |');
-lines.push('|---|---|');
+lines.push(`| Chat example (two pages, same-origin; SIGTERM with a page on every transport) | ${BROWSERS.map((b) => b.title).join(' | ')} |`);
+lines.push(`|---|${BROWSERS.map(() => '---').join('|')}|`);
 for (const t of CHAT) {
-  lines.push(`| ${t} | ${show(cell.get(`chat|same-origin|${t}`), `chat ${t}`)} |`);
+  const cells = BROWSERS.map((b) => show(cell.get(`chat:${b.name}|same-origin|${t}`), `chat ${t}, ${b.title}`));
+  lines.push(`| ${t} | ${cells.join(' | ')} |`);
 }
 if (notes.length) {
   lines.push('');
@@ -98,5 +110,5 @@ lines.push('');
 const table = lines.join('\n');
 fs.writeFileSync(output, table);
 process.stdout.write(table + '\n');
-console.log(`e2e: ${passed} passed, ${failed} failed, ${na} skipped`);
+console.log(`e2e: ${passed} passed, ${failed} failed, ${known} known failures, ${na} skipped`);
 process.exitCode = failed ? 1 : 0;

@@ -46,7 +46,9 @@ type Config struct {
 	// for its client to collect the close frame while the server shuts
 	// down, instead of the disconnect delay: live clients poll again within
 	// milliseconds, and the full delay would hold up the shutdown for
-	// clients that are gone. Zero means one second.
+	// clients that are gone. Zero means 3 s: a page in a background tab
+	// polls again about a second after each answer (browsers clamp its
+	// timers to 1 s). Capped at DisconnectDelay.
 	ShutdownGrace time.Duration
 	// ConflictWait is how long a receiving request that finds another
 	// receiver attached waits for that one to go before it gets
@@ -81,7 +83,7 @@ type Config struct {
 
 // Defaults of the durations a Config may leave zero.
 const (
-	defaultShutdownGrace = time.Second
+	defaultShutdownGrace = 3 * time.Second
 	defaultConflictWait  = 500 * time.Millisecond
 )
 

@@ -133,7 +133,10 @@ class Fixture {
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
       const origin = `http://${HOST}:${port}`;
-      const logPath = path.join(LOG_DIR, `${this.name}-${label}.log`);
+      // run.sh runs one test process per browser: E2E_BROWSERS tells
+      // their logs apart.
+      const tag = process.env.E2E_BROWSERS ? `-${process.env.E2E_BROWSERS.replace(/,/g, '+')}` : '';
+      const logPath = path.join(LOG_DIR, `${this.name}${tag}-${label}.log`);
       const log = fs.openSync(logPath, 'a');
       const child = spawn(bin, args(port, origin), { stdio: ['ignore', log, log] });
       fs.closeSync(log);

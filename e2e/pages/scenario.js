@@ -1,6 +1,6 @@
 /*
- * Scenarios of the end-to-end tests. The same file runs in Chromium (loaded
- * by index.html, as window.e2e) and in Node.js (require). Each scenario takes
+ * Scenarios of the end-to-end tests. The same file runs in the browsers
+ * (loaded by index.html, as window.e2e) and in Node.js (require). Each scenario takes
  * the SockJS constructor and options, drives real sockjs-client connections
  * and resolves to plain observations; the tests judge them. Every wait is
  * bounded, so a scenario always resolves.
@@ -262,5 +262,46 @@
     return { opened: opened, closed: closed };
   }
 
-  return { echo: echo, serverClose: serverClose, clientClose: clientClose, waitForClose: waitForClose };
+  // join opens a chat connection over o.transport and waits for its
+  // welcome; the connection stays open (on self.e2eJoined) for the test to
+  // abandon, by closing the page or navigating it away.
+  async function join(SockJS, o) {
+    var c = connect(SockJS, o.url, o.transport, o.openTimeoutMs);
+    await c.waitFor(seen(c, 'welcome'), o.timeoutMs);
+    var out = copy(c.st);
+    var welcome = chatEvents(c).filter(function (ev) { return ev.type === 'welcome'; })[0];
+    out.name = welcome ? welcome.name : null;
+    out.close = c.st.close;
+    if (typeof self !== 'undefined') {
+      self.e2eJoined = c;
+    }
+    return out;
+  }
+
+  // observe joins the chat over websocket (from Node.js) to watch others
+  // come and go. ready resolves to true once joined; joined(name, ms) and
+  // left(name, ms) resolve to true once the chat announced it, or false
+  // after ms; close() leaves.
+  function observe(SockJS, o) {
+    var c = connect(SockJS, o.url, 'websocket', o.openTimeoutMs);
+    var ready = c.waitFor(seen(c, 'welcome'), o.timeoutMs).then(function () { return found(c, 'welcome'); });
+    function announced(type) {
+      return function (name, ms) {
+        return c.waitFor(function () { return c.st.close !== null || found(c, type, name); }, ms)
+          .then(function () { return found(c, type, name); });
+      };
+    }
+    return {
+      ready: ready,
+      joined: announced('join'),
+      left: announced('leave'),
+      closed: function () { return c.st.close; },
+      close: function () { return c.closeAndWait(5000); },
+    };
+  }
+
+  return {
+    echo: echo, serverClose: serverClose, clientClose: clientClose, waitForClose: waitForClose,
+    join: join, observe: observe,
+  };
 });

@@ -1,6 +1,6 @@
 'use strict';
 // sockjs-client 1.6.1 in Node.js (its own websocket, XHR and EventSource
-// drivers) against the Go server: the same scenarios as in Chromium
+// drivers) against the Go server: the same scenarios as in the browsers
 // (pages/scenario.js). Node.js has no page origin, so the same-origin /
 // cross-origin distinction does not apply: its requests carry no Origin.
 

@@ -276,7 +276,15 @@ func (h *hub) remove(m *member) {
 		return
 	}
 	delete(h.members, m)
-	_ = m.session.Close(1000, "Normal closure")
+	select {
+	case <-m.session.Draining():
+		// The server is going away (SIGTERM): the library closes the
+		// session with 1001 "Server shutting down" once serve has
+		// returned. Closing it here with 1000 would race with that, win,
+		// and tell the client that it left normally.
+	default:
+		_ = m.session.Close(1000, "Normal closure")
+	}
 	h.broadcast(event{Type: "leave", Name: m.name})
 }
 

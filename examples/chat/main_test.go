@@ -352,3 +352,33 @@ func heap() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// TestDrainGivesEveryMember1001 stops the chat, as SIGTERM does, with
+// several members: each must get 1001 "Server shutting down", the frame
+// that says the server is going away. The hub used to close a leaving
+// member's session with 1000 "Normal closure" even when serve had returned
+// because the server was draining, and that close came first: the browser
+// end-to-end test (e2e/test/chat.test.js, SIGTERM) saw 1000 on every
+// HTTP transport and 1006 on xhr-polling, whose session was closed before
+// the shutdown's grace for its next poll.
+func TestDrainGivesEveryMember1001(t *testing.T) {
+	s := startChat(t, nil)
+	var members []*client
+	for i := range 4 {
+		cl := dial(t, s, fmt.Sprintf("m%d", i))
+		cl.event() // welcome
+		members = append(members, cl)
+	}
+	s.stop()
+	for i, cl := range members {
+		var f string
+		for {
+			if f = cl.frame(); !strings.HasPrefix(f, "a") {
+				break // skip the others' joins and leaves
+			}
+		}
+		if f != `c[1001,"Server shutting down"]` {
+			t.Errorf("member %d: close frame %q, want c[1001,\"Server shutting down\"]", i, f)
+		}
+	}
+}
