@@ -2,6 +2,8 @@ package protocol_test
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -46,37 +48,60 @@ func TestHandlingClose_CloseRequest(t *testing.T) {
 
 // After the client aborts the attached stream, a new stream gets a fresh o
 // or 1002, never 2010, even when it reaches the server before the abort
-// does (docs/protocol.md#detach-and-abort). Written as the official row is: no retries, no waits.
+// does (docs/protocol.md#detach-and-abort). Written as the official row is:
+// no retries, no waits. Websockets have no such row: a websocket session is
+// private to its connection, so a reconnect with the same id is a new
+// session (TestWebsocket_ReuseSessionId).
 func TestHandlingClose_AbortXhrStreaming(t *testing.T) {
 	t.Parallel()
-	testAbortStream(t, "xhr_streaming", "POST", xhrStreamingPrelude, func(f string) string { return f + "\n" })
+	testAbortStream(t, "xhr_streaming", "POST", wantPrelude(xhrStreamingPrelude), func(f string) string { return f + "\n" })
 }
 
 // The same for eventsource, a streaming transport read with GET.
 func TestHandlingClose_AbortEventSource(t *testing.T) {
 	t.Parallel()
-	testAbortStream(t, "eventsource", "GET", "\r\n", func(f string) string { return "data: " + f + "\r\n\r\n" })
+	testAbortStream(t, "eventsource", "GET", wantPrelude("\r\n"), func(f string) string { return "data: " + f + "\r\n\r\n" })
+}
+
+// The same for htmlfile, whose frames are script chunks after a padded
+// document head (TestHtmlFile_Transport checks the head's bytes).
+func TestHandlingClose_AbortHtmlFile(t *testing.T) {
+	t.Parallel()
+	head := func(r *rawResponse) {
+		t.Helper()
+		if chunk, err := r.nextChunk(); err != nil || !strings.HasPrefix(strings.TrimSpace(chunk), "<!doctype html>") {
+			t.Fatalf("%s: prelude %s, %v; want the htmlfile head", r.req, quote(chunk), err)
+		}
+	}
+	testAbortStream(t, "htmlfile?c=callback", "GET", head, func(f string) string {
+		return "<script>\np(" + strconv.Quote(f) + ");\n</script>\r\n"
+	})
+}
+
+// wantPrelude returns a check that a stream's first chunk is prelude.
+func wantPrelude(prelude string) func(*rawResponse) {
+	return func(r *rawResponse) { r.wantChunk(prelude) }
 }
 
 // testAbortStream is the abort row for a streaming transport whose prelude
-// and frame chunks are given.
-func testAbortStream(t *testing.T, transport, method, prelude string, chunk func(frame string) string) {
+// check and frame chunks are given.
+func testAbortStream(t *testing.T, transport, method string, prelude func(*rawResponse), chunk func(frame string) string) {
 	base := newServer(t)
 	req := rawRequest{method: method, target: sessionPath(echoPrefix, newID(t), transport)}
 
 	first := stream(t, base, req)
-	first.wantChunk(prelude)
+	prelude(first)
 	first.wantChunk(chunk("o"))
 
 	second := stream(t, base, req)
-	second.wantChunk(prelude)
+	prelude(second)
 	second.wantChunk(chunk(anotherStillOn))
 	second.wantEnd()
 
 	first.c.conn.Close()
 	r := stream(t, base, req)
 	assertStatus(t, r.response, http.StatusOK)
-	r.wantChunk(prelude)
+	prelude(r)
 	frame, err := r.nextChunk()
 	if err != nil {
 		t.Fatalf("%s: reading the first frame: %v", r.req, err)
