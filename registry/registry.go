@@ -8,6 +8,7 @@ package registry
 
 import (
 	"errors"
+	"sync"
 
 	"github.com/gosockjs/sockjs/session"
 )
@@ -38,7 +39,6 @@ type table struct {
 	max     int                         // 0 or less means no limit
 	clients clients                     // per-client counts and creation rates
 	closing bool                        // set by Drain; no session is created any more
-	stopped bool                        // set by Stop; the goroutine exits
 }
 
 // entry is an HTTP session and the client key it counts against.
@@ -63,10 +63,18 @@ func (t *table) count() int { return len(t.byID) + len(t.private) }
 // Registry is the session map of one service. Its methods are safe for
 // concurrent use; each waits only for the registry goroutine, which never
 // blocks on anything else.
+//
+// It follows the stop protocol of every actor in this module (registry,
+// pubsub.Local, pubsub.Hub, redisbroker.Broker): operations go in over ops;
+// Stop closes stop once and waits for exited, which the goroutine closes as
+// it returns; a caller that finds exited closed gets the actor's "stopped"
+// error instead of waiting.
 type Registry struct {
-	ops     chan request       // from callers to the registry goroutine
-	replies chan chan struct{} // reply channels free for reuse
-	done    chan struct{}      // closed when the goroutine has exited
+	ops      chan request       // from callers to the registry goroutine
+	replies  chan chan struct{} // reply channels free for reuse
+	stop     chan struct{}      // closed by Stop: the goroutine returns
+	stopping sync.Once          // closes stop once
+	exited   chan struct{}      // closed when the goroutine has returned
 }
 
 // request is an operation for the registry goroutine and the channel on
@@ -85,7 +93,8 @@ func New(l Limits) *Registry {
 	r := &Registry{
 		ops:     make(chan request),
 		replies: make(chan chan struct{}, keptReplies),
-		done:    make(chan struct{}),
+		stop:    make(chan struct{}),
+		exited:  make(chan struct{}),
 	}
 	t := &table{
 		byID:    make(map[string]entry),
@@ -99,11 +108,15 @@ func New(l Limits) *Registry {
 
 // run is the registry goroutine.
 func (r *Registry) run(t *table) {
-	defer close(r.done)
-	for !t.stopped {
-		req := <-r.ops
-		req.op(t)
-		req.reply <- struct{}{}
+	defer close(r.exited)
+	for {
+		select {
+		case req := <-r.ops:
+			req.op(t)
+			req.reply <- struct{}{}
+		case <-r.stop:
+			return
+		}
 	}
 }
 
@@ -120,7 +133,7 @@ func (r *Registry) do(op func(*table)) error {
 	}
 	select {
 	case r.ops <- request{op, reply}:
-	case <-r.done:
+	case <-r.exited:
 		return ErrStopped
 	}
 	<-reply
@@ -244,8 +257,8 @@ func (t *table) snapshot() []*session.Session {
 }
 
 // Stop ends the registry goroutine. Later operations return ErrStopped or
-// do nothing.
+// do nothing. Stop is idempotent.
 func (r *Registry) Stop() {
-	_ = r.do(func(t *table) { t.stopped = true })
-	<-r.done
+	r.stopping.Do(func() { close(r.stop) })
+	<-r.exited
 }
