@@ -1,6 +1,6 @@
 module github.com/gosockjs/sockjs/interop
 
-go 1.24
+go 1.25
 
 require (
 	github.com/gosockjs/sockjs v0.0.0-00010101000000-000000000000

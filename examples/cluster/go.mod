@@ -1,6 +1,6 @@
 module github.com/gosockjs/sockjs/examples/cluster
 
-go 1.24
+go 1.25
 
 replace (
 	github.com/gosockjs/sockjs => ../../
