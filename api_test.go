@@ -132,8 +132,8 @@ func TestCounters(t *testing.T) {
 
 // The handler works under every usual way of mounting it.
 func TestMounting(t *testing.T) {
-	h := sockjs.New("/echo", sockjs.Options{}, echo)
-	stripped := sockjs.New("", sockjs.Options{}, echo)
+	h := sockjs.New("/echo", sockjs.Options{ShutdownGrace: testGrace}, echo)
+	stripped := sockjs.New("", sockjs.Options{ShutdownGrace: testGrace}, echo)
 	defer h.Shutdown(context.Background())
 	defer stripped.Shutdown(context.Background())
 

@@ -83,7 +83,7 @@ func TestStreamingResponsesDoNotKeepTheConnection(t *testing.T) {
 // not send it there.
 func TestHTTP2StreamingKeepsTheConnection(t *testing.T) {
 	leak.Check(t)
-	h := sockjs.New("/s", sockjs.Options{}, goAway)
+	h := sockjs.New("/s", sockjs.Options{ShutdownGrace: testGrace}, goAway)
 	srv := httptest.NewUnstartedServer(h)
 	srv.EnableHTTP2 = true
 	srv.StartTLS()

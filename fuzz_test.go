@@ -48,7 +48,7 @@ func FuzzSendBody(f *testing.F) {
 		f.Add("text/plain", seed)
 		f.Add("application/x-www-form-urlencoded", seed)
 	}
-	h := sockjs.New("/s", sockjs.Options{MaxBodySize: 4096}, func(s *sockjs.Session) {
+	h := sockjs.New("/s", sockjs.Options{MaxBodySize: 4096, ShutdownGrace: testGrace}, func(s *sockjs.Session) {
 		for {
 			if _, err := s.Recv(s.Context()); err != nil {
 				return

@@ -41,7 +41,7 @@ func headerBytes(h http.Header) int {
 // while small headers such as the cookie are.
 func TestSessionKeepsABoundedRequest(t *testing.T) {
 	requests := make(chan *http.Request, 100)
-	h := sockjs.New("/s", sockjs.Options{}, func(s *sockjs.Session) {
+	h := sockjs.New("/s", sockjs.Options{ShutdownGrace: testGrace}, func(s *sockjs.Session) {
 		requests <- s.Request()
 		echo(s)
 	})

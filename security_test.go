@@ -46,7 +46,7 @@ func TestSameOriginComparesTheScheme(t *testing.T) {
 
 // On a TLS service the https page is the same origin and the http one is not.
 func TestSameOriginOverTLS(t *testing.T) {
-	h := sockjs.New("/s", sockjs.Options{}, echo)
+	h := sockjs.New("/s", sockjs.Options{ShutdownGrace: testGrace}, echo)
 	srv := httptest.NewTLSServer(h)
 	t.Cleanup(func() { shutdown(t, h); srv.Close() })
 	client := srv.Client()

@@ -17,8 +17,18 @@ import (
 
 // serve starts a handler under /s with opts and the application serve, and
 // shuts both down when the test ends.
+// testGrace is the ShutdownGrace of the tests' handlers; see serve.
+const testGrace = 50 * time.Millisecond
+
 func serve(t *testing.T, opts sockjs.Options, app func(*sockjs.Session)) (*sockjs.Handler, string) {
 	t.Helper()
+	if opts.ShutdownGrace == 0 {
+		// A test's clients are gone when its cleanup shuts the handler
+		// down; waiting the default 3 s for their next poll would only
+		// idle the suite. TestShutdownWaitsForABackgroundTabsNextPoll
+		// checks the default.
+		opts.ShutdownGrace = testGrace
+	}
 	h := sockjs.New("/s", opts, app)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
