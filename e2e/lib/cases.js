@@ -55,11 +55,12 @@ const KNOWN_FAILURES = {
   firefox: {
     'htmlfile@same-origin': {
       signature: 'Permission denied to access property "_jp"',
-      reason: 'the htmlfile document of the protocol (PROTOCOL.md Appendix B, checked byte for byte by ' +
+      reason: 'the htmlfile document of the protocol (docs/protocol.md#htmlfile-prelude, checked byte for byte by ' +
         'the sockjs-protocol suite) runs "document.domain = document.domain" before it calls parent._jp; ' +
         'Firefox still honours that setter, which makes the iframe cross-origin to a page that did not set ' +
-        'document.domain itself (Chromium ignores the setter). With the page setting document.domain, it works. ' +
-        'sockjs-node sends the same document.',
+        'document.domain itself (Chromium ignores the setter). With the page setting document.domain, or ' +
+        'sending Origin-Agent-Cluster: ?1, it works; the same header on the htmlfile response does not ' +
+        '(the page decides its origin\'s agent cluster). sockjs-node sends the same document.',
     },
   },
 };
@@ -217,7 +218,7 @@ function leaveBoundMs(transport) {
       return 5_000 + 5_000;
     default:
       // A websocket close or an aborted streaming request: the server must
-      // end the session at once (PROTOCOL.md 6.8), so well before the 5 s
+      // end the session at once (docs/protocol.md#detach-and-abort), so well before the 5 s
       // disconnect delay, which would mean the abort went unnoticed.
       // (Chromium may drain an abandoned keep-alive response for up to 5 s
       // before it closes the socket; streaming responses say

@@ -31,21 +31,25 @@ const env = browserSuite(fx, async () => {
   C = await fx.chatServer('C', `${A.origin}/static/sockjs.min.js`, [B.origin]);
 });
 
-// pageAt opens a test page of origin in a fresh context of the browser. The
-// chat server serves no test page, so on its origin the test opens the
-// chat's own page (which joins the chat itself, harmlessly) and adds
-// scenario.js to it: a page that is same-origin with the chat's SockJS
-// service.
+// load opens a test page of origin in page. The chat server serves no test
+// page, so on its origin it opens the chat's own page (which joins the chat
+// itself, harmlessly) and adds scenario.js to it: a page that is
+// same-origin with the chat's SockJS service.
+async function load(page, origin) {
+  if (origin === C.origin) {
+    await page.goto(`${origin}/`);
+    await page.addScript(path.join(PAGES_DIR, 'scenario.js'));
+  } else {
+    await page.goto(`${origin}/static/index.html`);
+  }
+}
+
+// pageAt opens a test page of origin in a fresh context of the browser.
 async function pageAt(browser, origin) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    if (origin === C.origin) {
-      await page.goto(`${origin}/`);
-      await page.addScript(path.join(PAGES_DIR, 'scenario.js'));
-    } else {
-      await page.goto(`${origin}/static/index.html`);
-    }
+    await load(page, origin);
     return { context, page, lines: page.lines };
   } catch (err) {
     await context.close().catch(() => {});
@@ -60,16 +64,18 @@ function scenario(page, name, options) {
 // abandoned checks that the server ends a chat session whose page goes away
 // (how: 'close' closes the page, 'navigate' loads another document in it)
 // within the transport's bound, as a Node.js observer on websocket sees it.
-async function abandoned(browser, problems, how, transport, origin) {
+// It takes over p, a page of the cell done with its earlier scenarios, and
+// loads a fresh document in it: a context fewer to open and close per
+// check, which on 2 cores is most of a cell's time.
+async function abandoned(p, problems, how, transport, origin) {
   const step = how === 'close' ? 'page closed' : 'page navigated away';
   const observer = e2e.observe(SockJS, { url: `${C.origin}/chat`, ...cases.TIMING });
-  let p;
   try {
     if (!(await observer.ready)) {
       problems.push(`${step}: the observer (Node.js, websocket) did not join the chat: ${JSON.stringify(observer.closed())}`);
       return null;
     }
-    p = await pageAt(browser, origin === 'same-origin' ? C.origin : B.origin);
+    await load(p.page, origin === 'same-origin' ? C.origin : B.origin);
     const joined = await scenario(p.page, 'join', { url: `${C.origin}/chat`, transport, ...cases.TIMING });
     if (!joined.name) {
       problems.push(`${step}: did not join the chat (opened ${joined.opened}, close ${JSON.stringify(joined.close)})`);
@@ -100,10 +106,8 @@ async function abandoned(browser, problems, how, transport, origin) {
     }
     return seen ? ms : null;
   } finally {
-    if (p) {
-      if (problems.length) problems.push(...p.lines.slice(0, 5).map((l) => `  ${l}`));
-      await p.context.close().catch(() => {});
-    }
+    if (problems.length) problems.push(...p.lines.slice(-5).map((l) => `  ${l}`));
+    await p.context.close().catch(() => {});
     await observer.close();
   }
 }
@@ -167,14 +171,13 @@ for (const name of browserNames()) {
             });
             cases.judgeClientClose(problems, cc, transport);
             if (cc.leaveSeen) times.clientClose = cc.leaveMs;
-            for (const p of opened.splice(0)) {
-              logs.push(...p.lines);
-              await p.context.close().catch(() => {});
-            }
-            // Two sessions of their own, so both at once.
+            for (const p of opened) logs.push(...p.lines);
+            // Two sessions of their own, so both at once; each takes over
+            // one of the pages, and closes its context.
+            const [q1, q2] = opened.splice(0);
             [times.pageClose, times.navigate] = await Promise.all([
-              abandoned(browser, problems, 'close', transport, origin),
-              abandoned(browser, problems, 'navigate', transport, origin),
+              abandoned(q1, problems, 'close', transport, origin),
+              abandoned(q2, problems, 'navigate', transport, origin),
             ]);
             t.diagnostic(`ms: ${JSON.stringify(times)}`);
           }
