@@ -309,6 +309,7 @@ func (s *Session) Recv(ctx context.Context) (string, error) {
 type inboundMsg struct {
 	text string
 	ack  chan error // set on the last message of a delivery
+	fed  bool       // from a reader (Feed): Recv taking it refunds the reader's credit
 }
 
 // heldAcks bounds the acknowledgements Recv holds at once; beyond it (many
@@ -452,7 +453,7 @@ func (s *Session) Deliver(ctx context.Context, msgs []string) error {
 		return nil
 	}
 	ack := make(chan error, 1)
-	if !s.post(delivery{msgs: msgs, bytes: deliveryBytes(msgs), ack: ack}) {
+	if !s.post(&delivery{msgs: msgs, bytes: deliveryBytes(msgs), ack: ack}) {
 		return nil
 	}
 	select {
@@ -507,7 +508,14 @@ func (s *Session) Feed(ctx context.Context, in *Credit, msgs []string) error {
 		}
 	}
 	in.bytes -= n
-	s.post(delivery{msgs: slices.Clone(msgs), bytes: n}) // dropped if the session has ended
+	d := &delivery{bytes: n}
+	if len(msgs) == 1 {
+		d.one[0] = msgs[0]
+		d.msgs = d.one[:]
+	} else {
+		d.msgs = slices.Clone(msgs)
+	}
+	s.post(d) // dropped if the session has ended
 	return nil
 }
 
