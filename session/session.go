@@ -289,12 +289,16 @@ func (s *Session) Recv(ctx context.Context) (string, error) {
 	if s.ctx.Err() != nil {
 		return "", s.err()
 	}
+	// A message the actor is already offering is taken without the
+	// three-channel select.
 	select {
 	case m := <-s.inbound:
-		if m.ack != nil {
-			s.holdAck(m.ack)
-		}
-		return m.text, nil
+		return s.took(m), nil
+	default:
+	}
+	select {
+	case m := <-s.inbound:
+		return s.took(m), nil
 	case <-s.ctx.Done():
 		return "", s.err()
 	case <-ctx.Done():
@@ -303,6 +307,15 @@ func (s *Session) Recv(ctx context.Context) (string, error) {
 		}
 		return "", ctx.Err()
 	}
+}
+
+// took returns the text of a message Recv got, holding its
+// acknowledgement if it has one.
+func (s *Session) took(m inboundMsg) string {
+	if m.ack != nil {
+		s.holdAck(m.ack)
+	}
+	return m.text
 }
 
 // inboundMsg is a message on its way to Recv.
@@ -555,6 +568,13 @@ func (s *Session) tick() { s.post(tick{}) }
 
 // post sends an event to the actor, or reports false if it has exited.
 func (s *Session) post(ev event) bool {
+	// The mailbox almost always has room; trying alone first spares the
+	// two-channel select, as in send.
+	select {
+	case s.mailbox <- ev:
+		return true
+	default:
+	}
 	select {
 	case s.mailbox <- ev:
 		return true
