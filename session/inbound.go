@@ -13,7 +13,7 @@ package session
 //
 // The messages are copied into the session's own queue, so the delivery is
 // garbage once handled: a reader's delivery costs one allocation, and the
-// queue's array is kept between messages (keptInbox).
+// queue keeps a small array between messages (keptInbox).
 func (c *conn) queueInbound(d *delivery) {
 	queued := c.inboundLen()
 	switch {
@@ -105,8 +105,9 @@ func (c *conn) nextInbound() inboundMsg {
 }
 
 // keptInbox is the largest inbox array the session keeps once it is empty:
-// an idle session holds no memory for a burst it once received.
-const keptInbox = 64
+// enough for a request and response exchange to allocate nothing, too small
+// to hold memory for a burst it once received.
+const keptInbox = 8
 
 // took removes the message Recv just got.
 func (c *conn) took() {

@@ -53,7 +53,7 @@ func (c *conn) takeBatch(dst []Message) ([]Message, int) {
 	switch {
 	case n < len(c.queue):
 		c.queue = c.queue[n:]
-	case cap(c.queue) <= keptBatch:
+	case cap(c.queue) <= keptQueue:
 		c.queue = c.queue[:0] // the whole queue went: keep its array for the next message
 	default:
 		c.queue = nil // let a backlog's array go once it is empty
@@ -62,10 +62,14 @@ func (c *conn) takeBatch(dst []Message) ([]Message, int) {
 	return dst, bytes
 }
 
-// keptBatch is the largest batch array, and the largest queue array, the
-// session keeps between writes: an idle session holds no memory for a
-// burst it once sent.
+// keptBatch is the largest batch array the session keeps between writes:
+// an idle session holds no memory for a burst it once sent.
 const keptBatch = 64
+
+// keptQueue is the largest queue array the session keeps once the queue is
+// empty: enough for a request and response exchange to allocate nothing,
+// too small to hold memory for a burst.
+const keptQueue = 8
 
 // wroteBatch forgets the batch that the writer has finished with.
 func (c *conn) wroteBatch() {
