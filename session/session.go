@@ -458,9 +458,9 @@ func (s *Session) Abort(r Receiver) {
 // returns ErrInboxFull without queueing anything when the session already
 // holds unread messages and these would take it past Config.InboxSize
 // messages or Config.ReceiveBuffer bytes, and ErrPayloadTooLarge when msgs
-// alone exceed either bound. The session owns msgs after the call: it drops
-// each message as the application takes it, so the caller must not read msgs
-// again.
+// alone exceed either bound. The session owns msgs after the call: it copies
+// the messages into its queue when it gets to them, which may be after
+// Deliver returned for ctx, so the caller must not reuse msgs.
 func (s *Session) Deliver(ctx context.Context, msgs []string) error {
 	if len(msgs) == 0 {
 		return nil
