@@ -331,3 +331,41 @@ func BenchmarkPoll(b *testing.B) {
 	}
 	b.StopTimer() // a passive session's shutdown waits a grace period for a poll
 }
+
+// BenchmarkFeedEcho measures a websocket-style echo without a network: the
+// reader Feeds one message, the application Recvs and Sends it back, and
+// the receiver is handed the reply.
+func BenchmarkFeedEcho(b *testing.B) {
+	r := newCountingReceiver()
+	appDone := make(chan struct{})
+	echo := func(s *session.Session) {
+		go func() {
+			defer close(appDone)
+			for {
+				msg, err := s.Recv(s.Context())
+				if err != nil {
+					return
+				}
+				if s.Send(msg) != nil {
+					return
+				}
+			}
+		}()
+	}
+	b.Cleanup(func() { <-appDone })
+	s := openSession(b, r, benchConfig(1024, echo))
+	credit := s.NewCredit()
+	msgs := []string{benchMessage}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		next := r.expect(int64(i + 1))
+		if err := s.Feed(ctx, credit, msgs); err != nil {
+			b.Fatalf("Feed: %v", err)
+		}
+		waitFor(b, s, next, "echo")
+	}
+	b.StopTimer()
+	reportRate(b, b.N)
+}

@@ -28,10 +28,10 @@ type conn struct {
 	frames      [1]Frame  // the frame of recv's job in flight; reused after its report
 
 	// The inbound side: messages for Recv.
-	deliveries []delivery // inbound messages not yet taken by Recv
-	queued     int        // number of messages in deliveries
-	inBytes    int        // what the messages in deliveries cost
-	refund     int        // bytes of a reader's messages taken by Recv, not yet returned to it
+	inbox   []inboundMsg // inbound messages; those from inHead on are not yet taken by Recv
+	inHead  int          // index in inbox of the message Recv gets next
+	inBytes int          // what the messages not yet taken cost
+	refund  int          // bytes of a reader's messages taken by Recv, not yet returned to it
 
 	closeFrame Frame       // the close frame, once the session is closing
 	cause      *CloseError // why the session closed, set once

@@ -21,10 +21,12 @@ type abort struct{ r Receiver }
 // the session dropped them because it is closing), ErrInboxFull or
 // ErrPayloadTooLarge if they were refused. A delivery from a connection's
 // reader (Feed) has no ack: the reader is paced by its credit instead.
+// It is posted as a pointer, which an interface holds without allocating.
 type delivery struct {
 	msgs  []string
 	bytes int
 	ack   chan error
+	one   [1]string // msgs of a delivery of one message: the delivery is its only allocation
 }
 
 // closeRequest: the application or the server closes the session. drop
@@ -50,7 +52,7 @@ type conflictWaited struct{ r Receiver }
 
 func (attach) isEvent()         {}
 func (abort) isEvent()          {}
-func (delivery) isEvent()       {}
+func (*delivery) isEvent()      {}
 func (closeRequest) isEvent()   {}
 func (tick) isEvent()           {}
 func (conflictWaited) isEvent() {}

@@ -10,26 +10,53 @@ package session
 // within the receive buffer. A sending request's delivery is refused when
 // it alone exceeds the bounds, or when it would take the messages already
 // waiting past them; the sender then answers 413 or 503.
-func (c *conn) queueInbound(d delivery) {
+//
+// The messages are copied into the session's own queue, so the delivery is
+// garbage once handled: a reader's delivery costs one allocation, and the
+// queue keeps a small array between messages (keptInbox).
+func (c *conn) queueInbound(d *delivery) {
+	queued := c.inboundLen()
 	switch {
 	case c.cause != nil:
 		d.answer(nil)
 	case d.ack != nil && (len(d.msgs) > c.cfg.InboxSize || d.bytes > c.cfg.ReceiveBuffer):
 		d.answer(ErrPayloadTooLarge)
-	case d.ack != nil && c.queued > 0 &&
-		(c.queued+len(d.msgs) > c.cfg.InboxSize || c.inBytes+d.bytes > c.cfg.ReceiveBuffer):
+	case d.ack != nil && queued > 0 &&
+		(queued+len(d.msgs) > c.cfg.InboxSize || c.inBytes+d.bytes > c.cfg.ReceiveBuffer):
 		d.answer(ErrInboxFull)
 	default:
-		c.deliveries = append(c.deliveries, d)
-		c.queued += len(d.msgs)
+		c.compactInbox()
+		for i, text := range d.msgs {
+			m := inboundMsg{text: text, fed: d.ack == nil}
+			if i == len(d.msgs)-1 {
+				m.ack = d.ack
+			}
+			c.inbox = append(c.inbox, m)
+		}
 		c.inBytes += d.bytes
 		c.account()
 	}
 }
 
+// inboundLen is the number of messages waiting for Recv.
+func (c *conn) inboundLen() int { return len(c.inbox) - c.inHead }
+
+// compactInbox moves the waiting messages to the front of the inbox's array
+// when it is full, so that the slots Recv emptied are reused before the
+// array grows.
+func (c *conn) compactInbox() {
+	if c.inHead == 0 || len(c.inbox) < cap(c.inbox) {
+		return
+	}
+	n := copy(c.inbox, c.inbox[c.inHead:])
+	clear(c.inbox[n:])
+	c.inbox = c.inbox[:n]
+	c.inHead = 0
+}
+
 // answer acknowledges a sending request's delivery; a reader's has nobody
 // waiting.
-func (d delivery) answer(err error) {
+func (d *delivery) answer(err error) {
 	if d.ack != nil {
 		d.ack <- err
 	}
@@ -47,7 +74,7 @@ func (d delivery) answer(err error) {
 // websocket, in the client's TCP window (refillC), which is the protocol's
 // back-pressure.
 func (c *conn) inboundC() chan<- inboundMsg {
-	if c.queued == 0 || c.cause != nil || c.sendBackedUp() {
+	if c.inboundLen() == 0 || c.cause != nil || c.sendBackedUp() {
 		return nil
 	}
 	return c.s.inbound
@@ -71,47 +98,54 @@ func (c *conn) refilled() { c.refund = 0 }
 // the application asks for more: its sender then knows the messages were
 // processed, not merely read.
 func (c *conn) nextInbound() inboundMsg {
-	if c.queued == 0 {
+	if c.inboundLen() == 0 {
 		return inboundMsg{}
 	}
-	d := &c.deliveries[0]
-	m := inboundMsg{text: d.msgs[0]}
-	if len(d.msgs) == 1 {
-		m.ack = d.ack
-	}
-	return m
+	return c.inbox[c.inHead]
 }
+
+// keptInbox is the largest inbox array the session keeps once it is empty:
+// enough for a request and response exchange to allocate nothing, too small
+// to hold memory for a burst it once received.
+const keptInbox = 8
 
 // took removes the message Recv just got.
 func (c *conn) took() {
-	d := &c.deliveries[0]
-	n := len(d.msgs[0]) + MessageOverhead
-	d.msgs[0] = ""
-	d.msgs = d.msgs[1:]
-	c.queued--
+	m := c.inbox[c.inHead]
+	c.inbox[c.inHead] = inboundMsg{}
+	c.inHead++
+	n := len(m.text) + MessageOverhead
 	c.inBytes -= n
-	if d.ack == nil {
+	if m.fed {
 		c.refund += n
 	}
-	if len(d.msgs) == 0 {
-		c.deliveries[0] = delivery{}
-		c.deliveries = c.deliveries[1:]
-		if len(c.deliveries) == 0 {
-			c.deliveries = nil // let a long backlog's array go
-		}
+	if c.inboundLen() == 0 {
+		c.resetInbox()
 	}
 	c.account()
+}
+
+// resetInbox empties the inbox, keeping a small array for the next message.
+func (c *conn) resetInbox() {
+	c.inHead = 0
+	if cap(c.inbox) > keptInbox {
+		c.inbox = nil
+		return
+	}
+	c.inbox = c.inbox[:0]
 }
 
 // dropInbound acknowledges every delivery without handing it out.
 func (c *conn) dropInbound() {
 	c.s.ackHeld() // taken, but the application will not ask for more now
-	for i, d := range c.deliveries {
-		d.answer(nil)
-		c.deliveries[i] = delivery{}
+	for _, m := range c.inbox[c.inHead:] {
+		if m.ack != nil {
+			m.ack <- nil
+		}
 	}
-	c.deliveries = nil
-	c.queued = 0
+	clear(c.inbox)
+	c.inbox = nil
+	c.inHead = 0
 	c.inBytes = 0
 	c.account()
 }

@@ -50,9 +50,13 @@ func (c *conn) takeBatch(dst []Message) ([]Message, int) {
 		n++
 	}
 	clear(c.queue[:n])
-	c.queue = c.queue[n:]
-	if len(c.queue) == 0 {
-		c.queue = c.queue[:0:0] // let the array go once it is empty
+	switch {
+	case n < len(c.queue):
+		c.queue = c.queue[n:]
+	case cap(c.queue) <= keptQueue:
+		c.queue = c.queue[:0] // the whole queue went: keep its array for the next message
+	default:
+		c.queue = nil // let a backlog's array go once it is empty
 	}
 	c.queueBytes -= bytes
 	return dst, bytes
@@ -61,6 +65,11 @@ func (c *conn) takeBatch(dst []Message) ([]Message, int) {
 // keptBatch is the largest batch array the session keeps between writes:
 // an idle session holds no memory for a burst it once sent.
 const keptBatch = 64
+
+// keptQueue is the largest queue array the session keeps once the queue is
+// empty: enough for a request and response exchange to allocate nothing,
+// too small to hold memory for a burst.
+const keptQueue = 8
 
 // wroteBatch forgets the batch that the writer has finished with.
 func (c *conn) wroteBatch() {

@@ -289,12 +289,16 @@ func (s *Session) Recv(ctx context.Context) (string, error) {
 	if s.ctx.Err() != nil {
 		return "", s.err()
 	}
+	// A message the actor is already offering is taken without the
+	// three-channel select.
 	select {
 	case m := <-s.inbound:
-		if m.ack != nil {
-			s.holdAck(m.ack)
-		}
-		return m.text, nil
+		return s.took(m), nil
+	default:
+	}
+	select {
+	case m := <-s.inbound:
+		return s.took(m), nil
 	case <-s.ctx.Done():
 		return "", s.err()
 	case <-ctx.Done():
@@ -305,10 +309,20 @@ func (s *Session) Recv(ctx context.Context) (string, error) {
 	}
 }
 
+// took returns the text of a message Recv got, holding its
+// acknowledgement if it has one.
+func (s *Session) took(m inboundMsg) string {
+	if m.ack != nil {
+		s.holdAck(m.ack)
+	}
+	return m.text
+}
+
 // inboundMsg is a message on its way to Recv.
 type inboundMsg struct {
 	text string
 	ack  chan error // set on the last message of a delivery
+	fed  bool       // from a reader (Feed): Recv taking it refunds the reader's credit
 }
 
 // heldAcks bounds the acknowledgements Recv holds at once; beyond it (many
@@ -444,15 +458,15 @@ func (s *Session) Abort(r Receiver) {
 // returns ErrInboxFull without queueing anything when the session already
 // holds unread messages and these would take it past Config.InboxSize
 // messages or Config.ReceiveBuffer bytes, and ErrPayloadTooLarge when msgs
-// alone exceed either bound. The session owns msgs after the call: it drops
-// each message as the application takes it, so the caller must not read msgs
-// again.
+// alone exceed either bound. The session owns msgs after the call: it copies
+// the messages into its queue when it gets to them, which may be after
+// Deliver returned for ctx, so the caller must not reuse msgs.
 func (s *Session) Deliver(ctx context.Context, msgs []string) error {
 	if len(msgs) == 0 {
 		return nil
 	}
 	ack := make(chan error, 1)
-	if !s.post(delivery{msgs: msgs, bytes: deliveryBytes(msgs), ack: ack}) {
+	if !s.post(&delivery{msgs: msgs, bytes: deliveryBytes(msgs), ack: ack}) {
 		return nil
 	}
 	select {
@@ -507,7 +521,14 @@ func (s *Session) Feed(ctx context.Context, in *Credit, msgs []string) error {
 		}
 	}
 	in.bytes -= n
-	s.post(delivery{msgs: slices.Clone(msgs), bytes: n}) // dropped if the session has ended
+	d := &delivery{bytes: n}
+	if len(msgs) == 1 {
+		d.one[0] = msgs[0]
+		d.msgs = d.one[:]
+	} else {
+		d.msgs = slices.Clone(msgs)
+	}
+	s.post(d) // dropped if the session has ended
 	return nil
 }
 
@@ -547,6 +568,13 @@ func (s *Session) tick() { s.post(tick{}) }
 
 // post sends an event to the actor, or reports false if it has exited.
 func (s *Session) post(ev event) bool {
+	// The mailbox almost always has room; trying alone first spares the
+	// two-channel select, as in send.
+	select {
+	case s.mailbox <- ev:
+		return true
+	default:
+	}
 	select {
 	case s.mailbox <- ev:
 		return true

@@ -269,7 +269,7 @@ func stateLastWrite(c *conn) stateFn {
 // not handle them itself.
 func (c *conn) common(ev event) {
 	switch ev := ev.(type) {
-	case delivery:
+	case *delivery:
 		c.queueInbound(ev)
 	case closeRequest:
 		c.closeRequested(ev)

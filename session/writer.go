@@ -51,10 +51,7 @@ func (w *writer) run(j job) {
 			w.ended = w.ended || full || w.err != nil
 		}
 		ended, linger := w.ended, j.linger // the fields are the actor's once posted
-		select {
-		case w.mailbox <- w:
-		case <-w.done:
-		}
+		w.report()
 		if ended {
 			w.r.End()
 			return
@@ -63,6 +60,20 @@ func (w *writer) run(j job) {
 			return
 		}
 		j = <-w.jobs
+	}
+}
+
+// report posts the writer to the mailbox, unless the actor has exited. The
+// mailbox almost always has room, so the plain send is tried first.
+func (w *writer) report() {
+	select {
+	case w.mailbox <- w:
+		return
+	default:
+	}
+	select {
+	case w.mailbox <- w:
+	case <-w.done:
 	}
 }
 
