@@ -79,7 +79,8 @@ var xhrStreamingPrelude = strings.Repeat("h", 2048) + "\n"
 // the server's handlers end.
 func newServer(t *testing.T) string {
 	t.Helper()
-	services := testserver.New()
+	// The test's clients are gone when it ends: no grace for their next poll.
+	services := testserver.NewWithConfig(testserver.Config{ShutdownGrace: 50 * time.Millisecond})
 	srv := httptest.NewServer(services)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)

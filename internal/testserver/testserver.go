@@ -7,6 +7,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gosockjs/sockjs"
 )
@@ -45,13 +46,31 @@ type Server struct {
 //	/big_echo                 echo with an 8 MiB response limit, so that a
 //	                          streaming response can carry megabytes (the
 //	                          browser suite's abandoned-stream test)
-func New() *Server { return NewWithClientURL("") }
+func New() *Server { return NewWithConfig(Config{}) }
+
+// Config adjusts the services; the zero value is New's.
+type Config struct {
+	// ClientURL is the sockjs-client script that the iframe page loads
+	// ("" for sockjs.DefaultClientURL).
+	ClientURL string
+	// ShutdownGrace is every service's Options.ShutdownGrace (0 for the
+	// default). Tests whose clients are gone when they shut the services
+	// down set a short one, so that no cleanup waits for a poll that
+	// will never come.
+	ShutdownGrace time.Duration
+}
 
 // NewWithClientURL is New with the sockjs-client script that the iframe page
 // loads ("" for sockjs.DefaultClientURL). The URL is always set explicitly,
 // so the page carries no integrity attribute and is the protocol's exactly,
 // as the conformance suites compare it.
 func NewWithClientURL(clientURL string) *Server {
+	return NewWithConfig(Config{ClientURL: clientURL})
+}
+
+// NewWithConfig is New adjusted by c.
+func NewWithConfig(c Config) *Server {
+	clientURL := c.ClientURL
 	if clientURL == "" {
 		clientURL = sockjs.DefaultClientURL
 	}
@@ -61,6 +80,7 @@ func NewWithClientURL(clientURL string) *Server {
 	opts := func(o sockjs.Options) sockjs.Options {
 		o.AllowedOrigins, o.ClientURL = []string{"*"}, clientURL
 		o.MaxSessionsPerClient, o.SessionRate = -1, -1
+		o.ShutdownGrace = c.ShutdownGrace
 		return o
 	}
 	return &Server{handlers: []*sockjs.Handler{
@@ -68,7 +88,7 @@ func NewWithClientURL(clientURL string) *Server {
 		sockjs.New("/close", opts(sockjs.Options{}), CloseAtOnce),
 		sockjs.New("/disabled_websocket_echo", opts(sockjs.Options{Disabled: sockjs.TransportWebsocket}), Echo),
 		sockjs.New("/cookie_needed_echo", opts(sockjs.Options{JSessionID: true}), Echo),
-		sockjs.New("/default_echo", sockjs.Options{}, Echo),
+		sockjs.New("/default_echo", sockjs.Options{ShutdownGrace: c.ShutdownGrace}, Echo),
 		sockjs.New("/big_echo", opts(sockjs.Options{ResponseLimit: 8 << 20}), Echo),
 	}}
 }
@@ -86,12 +106,18 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.NotFound(w, r)
 }
 
-// Shutdown shuts every service down.
+// Shutdown shuts every service down, all at once, so that their grace
+// periods overlap, and returns the first error.
 func (srv *Server) Shutdown(ctx context.Context) error {
+	errs := make(chan error, len(srv.handlers))
 	for _, h := range srv.handlers {
-		if err := h.Shutdown(ctx); err != nil {
-			return err
+		go func() { errs <- h.Shutdown(ctx) }()
+	}
+	var first error
+	for range srv.handlers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
 		}
 	}
-	return nil
+	return first
 }
