@@ -215,8 +215,28 @@ func TestShutdownRacesSessionCreation(t *testing.T) {
 // it: with a grace of 1 s such a page got 1006 (its next poll found the
 // server gone) instead of 1001.
 func TestShutdownWaitsForABackgroundTabsNextPoll(t *testing.T) {
+	// 1.5 s: the 1 s timer clamp, and a busy machine.
+	if code, body := pollAfterShutdown(t, sockjs.Options{}, 1500*time.Millisecond); code != 200 || body != "c[1001,\"Server shutting down\"]\n" {
+		t.Fatalf("poll 1.5 s after Shutdown: %d %q, want the close frame", code, body)
+	}
+}
+
+// Options.ShutdownGrace sets that wait: with 100 ms, the same poll 1.5 s
+// after Shutdown finds the session gone and the handler refusing (503).
+func TestShutdownGraceOption(t *testing.T) {
+	opts := sockjs.Options{ShutdownGrace: 100 * time.Millisecond}
+	if code, body := pollAfterShutdown(t, opts, 1500*time.Millisecond); code != http.StatusServiceUnavailable {
+		t.Fatalf("poll 1.5 s after Shutdown with a 100 ms grace: %d %q, want 503", code, body)
+	}
+}
+
+// pollAfterShutdown opens an xhr session on a handler with opts, starts
+// Shutdown, and polls the session again after the given time; it returns
+// that poll's status and body once Shutdown has returned.
+func pollAfterShutdown(t *testing.T, opts sockjs.Options, after time.Duration) (int, string) {
+	t.Helper()
 	opened := make(chan struct{})
-	h := sockjs.New("/s", sockjs.Options{}, func(s *sockjs.Session) {
+	h := sockjs.New("/s", opts, func(s *sockjs.Session) {
 		close(opened)
 		<-s.Context().Done()
 	})
@@ -233,11 +253,10 @@ func TestShutdownWaitsForABackgroundTabsNextPoll(t *testing.T) {
 		defer cancel()
 		done <- h.Shutdown(ctx)
 	}()
-	time.Sleep(1500 * time.Millisecond) // the 1 s timer clamp, and a busy machine
-	if code, body := post(t, base+"/xhr", ""); code != 200 || body != "c[1001,\"Server shutting down\"]\n" {
-		t.Fatalf("poll 1.5 s after Shutdown: %d %q, want the close frame", code, body)
-	}
+	time.Sleep(after)
+	code, body := post(t, base+"/xhr", "")
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+	return code, body
 }
