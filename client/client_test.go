@@ -14,6 +14,7 @@ import (
 
 	"github.com/gosockjs/sockjs"
 	"github.com/gosockjs/sockjs/client"
+	"github.com/gosockjs/sockjs/internal/clienttest"
 	"github.com/gosockjs/sockjs/internal/leak"
 	"github.com/gosockjs/sockjs/internal/testserver"
 )
@@ -42,56 +43,6 @@ func testServices(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// only returns Options that try one transport, with a generous open
-// timeout for a loaded test machine.
-func only(name string) *client.Options {
-	return &client.Options{Transports: []string{name}, OpenTimeout: 10 * time.Second}
-}
-
-func dial(t *testing.T, url string, opts *client.Options) *client.Conn {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c, err := client.Dial(ctx, url, opts)
-	if err != nil {
-		t.Fatalf("Dial %s: %v", url, err)
-	}
-	t.Cleanup(func() { _ = c.Close(1000, "") })
-	return c
-}
-
-func recv(t *testing.T, c *client.Conn) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	msg, err := c.Recv(ctx)
-	if err != nil {
-		t.Fatalf("Recv: %v", err)
-	}
-	return msg
-}
-
-// recvClose reads until the connection ends and returns how.
-func recvClose(t *testing.T, c *client.Conn) *client.CloseError {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		_, err := c.Recv(ctx)
-		if err == nil {
-			continue
-		}
-		var ce *client.CloseError
-		if !errors.As(err, &ce) {
-			t.Fatalf("Recv: %v, want a *CloseError", err)
-		}
-		if !errors.Is(err, client.ErrClosed) {
-			t.Errorf("errors.Is(%v, ErrClosed) = false", err)
-		}
-		return ce
-	}
-}
-
 func send(t *testing.T, c *client.Conn, msg string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -109,7 +60,7 @@ func TestEchoInOrder(t *testing.T) {
 	srv := testServices(t)
 	for _, name := range transports {
 		t.Run(name, func(t *testing.T) {
-			c := dial(t, srv.URL+"/echo", only(name))
+			c := clienttest.Dial(t, srv.URL+"/echo", clienttest.Only(name))
 			if c.Transport() != name {
 				t.Fatalf("Transport() = %q, want %q", c.Transport(), name)
 			}
@@ -123,13 +74,13 @@ func TestEchoInOrder(t *testing.T) {
 				}
 			}()
 			for i := range n {
-				if got, want := recv(t, c), strconv.Itoa(i)+pad; got != want {
+				if got, want := clienttest.Recv(t, c), strconv.Itoa(i)+pad; got != want {
 					t.Fatalf("message %d = %q, want %q", i, got, want)
 				}
 			}
 			for _, m := range []string{"%41 %25 %", "a\nb\r\x00c", `"\u2028'`, "😀 \ufffe é", "", "<script>"} {
 				send(t, c, m)
-				if got := recv(t, c); got != m {
+				if got := clienttest.Recv(t, c); got != m {
 					t.Errorf("echo of %q = %q", m, got)
 				}
 			}
@@ -144,8 +95,8 @@ func TestServerCloseCodeAndReason(t *testing.T) {
 	srv := testServices(t)
 	for _, name := range transports {
 		t.Run(name, func(t *testing.T) {
-			c := dial(t, srv.URL+"/close", only(name))
-			ce := recvClose(t, c)
+			c := clienttest.Dial(t, srv.URL+"/close", clienttest.Only(name))
+			ce := clienttest.RecvClose(t, c)
 			if ce.Code != 3000 || ce.Reason != "Go away!" {
 				t.Errorf("close = %d %q, want 3000 \"Go away!\"", ce.Code, ce.Reason)
 			}
@@ -161,12 +112,12 @@ func TestServerCloseCodeAndReason(t *testing.T) {
 func TestInfoWebsocketFalseSkipsWebsocket(t *testing.T) {
 	leak.Check(t)
 	srv := testServices(t)
-	c := dial(t, srv.URL+"/disabled_websocket_echo", &client.Options{OpenTimeout: 10 * time.Second})
+	c := clienttest.Dial(t, srv.URL+"/disabled_websocket_echo", &client.Options{OpenTimeout: 10 * time.Second})
 	if c.Transport() != client.XHRStreaming {
 		t.Errorf("Transport() = %q, want %q", c.Transport(), client.XHRStreaming)
 	}
 	send(t, c, "hi")
-	if got := recv(t, c); got != "hi" {
+	if got := clienttest.Recv(t, c); got != "hi" {
 		t.Errorf("echo = %q", got)
 	}
 }
@@ -190,10 +141,10 @@ func TestCookieNeededKeepsJSESSIONID(t *testing.T) {
 	defer services.Shutdown(context.Background())
 	for _, name := range transports[1:] {
 		t.Run(name, func(t *testing.T) {
-			c := dial(t, srv.URL+"/cookie_needed_echo", only(name))
+			c := clienttest.Dial(t, srv.URL+"/cookie_needed_echo", clienttest.Only(name))
 			for i := range 3 {
 				send(t, c, strconv.Itoa(i))
-				if got := recv(t, c); got != strconv.Itoa(i) {
+				if got := clienttest.Recv(t, c); got != strconv.Itoa(i) {
 					t.Fatalf("echo = %q", got)
 				}
 			}
@@ -219,7 +170,7 @@ func TestFallbackWhenWebsocketRefused(t *testing.T) {
 		services.ServeHTTP(w, r)
 	}))
 	start := time.Now()
-	c := dial(t, srv.URL+"/echo", &client.Options{OpenTimeout: 10 * time.Second})
+	c := clienttest.Dial(t, srv.URL+"/echo", &client.Options{OpenTimeout: 10 * time.Second})
 	if c.Transport() != client.XHRStreaming {
 		t.Errorf("Transport() = %q, want %q", c.Transport(), client.XHRStreaming)
 	}
@@ -227,7 +178,7 @@ func TestFallbackWhenWebsocketRefused(t *testing.T) {
 		t.Errorf("Dial took %v: it waited instead of falling back at once", d)
 	}
 	send(t, c, "hi")
-	if got := recv(t, c); got != "hi" {
+	if got := clienttest.Recv(t, c); got != "hi" {
 		t.Errorf("echo = %q", got)
 	}
 }
@@ -246,7 +197,7 @@ func TestFallbackWhenTransportDoesNotOpen(t *testing.T) {
 		}
 		services.ServeHTTP(w, r)
 	}))
-	c := dial(t, srv.URL+"/echo", &client.Options{Transports: []string{client.XHRStreaming, client.XHRPolling}})
+	c := clienttest.Dial(t, srv.URL+"/echo", &client.Options{Transports: []string{client.XHRStreaming, client.XHRPolling}})
 	if c.Transport() != client.XHRPolling {
 		t.Errorf("Transport() = %q, want %q", c.Transport(), client.XHRPolling)
 	}
@@ -292,9 +243,9 @@ func TestServerDiesMidStream(t *testing.T) {
 			}
 			srv.Start()
 			defer srv.Close()
-			c := dial(t, srv.URL+"/echo", only(name))
+			c := clienttest.Dial(t, srv.URL+"/echo", clienttest.Only(name))
 			send(t, c, "before")
-			if got := recv(t, c); got != "before" {
+			if got := clienttest.Recv(t, c); got != "before" {
 				t.Fatalf("echo = %q", got)
 			}
 			// The process dies: its listener and every connection, hijacked
@@ -303,7 +254,7 @@ func TestServerDiesMidStream(t *testing.T) {
 			for len(conns) > 0 {
 				(<-conns).Close()
 			}
-			ce := recvClose(t, c)
+			ce := clienttest.RecvClose(t, c)
 			if ce.Code != client.CodeConnectionLost {
 				t.Errorf("close = %v, want code 1006", ce)
 			}
@@ -333,16 +284,16 @@ func TestSlowReaderPushesBackOnServer(t *testing.T) {
 			})
 			defer h.Shutdown(context.Background())
 			srv := serve(t, h)
-			opts := only(name)
+			opts := clienttest.Only(name)
 			opts.ReceiveQueue = 16
-			c := dial(t, srv.URL+"/flood", opts)
+			c := clienttest.Dial(t, srv.URL+"/flood", opts)
 			var n int
 			select {
 			case n = <-sent:
 			case <-time.After(30 * time.Second):
 				t.Fatal("the server was never pushed back")
 			}
-			ce := recvClose(t, c)
+			ce := clienttest.RecvClose(t, c)
 			if ce.Code != sockjs.CodeSlowConsumer {
 				t.Errorf("close = %v, want 1013", ce)
 			}
@@ -368,13 +319,13 @@ func TestSendsBatchWhileOneIsInFlight(t *testing.T) {
 	for _, name := range transports[1:] {
 		t.Run(name, func(t *testing.T) {
 			sends.Store(0)
-			c := dial(t, srv.URL+"/echo", only(name))
+			c := clienttest.Dial(t, srv.URL+"/echo", clienttest.Only(name))
 			const n = 100
 			for i := range n {
 				send(t, c, strconv.Itoa(i))
 			}
 			for i := range n {
-				if got := recv(t, c); got != strconv.Itoa(i) {
+				if got := clienttest.Recv(t, c); got != strconv.Itoa(i) {
 					t.Fatalf("message %d = %q", i, got)
 				}
 			}
@@ -400,7 +351,7 @@ func TestCloseByClient(t *testing.T) {
 	})
 	defer h.Shutdown(context.Background())
 	srv := serve(t, h)
-	c := dial(t, srv.URL+"/echo", only(client.Websocket))
+	c := clienttest.Dial(t, srv.URL+"/echo", clienttest.Only(client.Websocket))
 	if err := c.Close(3001, "bye"); err != nil {
 		t.Fatal(err)
 	}
@@ -441,9 +392,9 @@ func TestHeartbeatTimeout(t *testing.T) {
 			h := sockjs.New("/echo", sockjs.Options{HeartbeatDelay: tc.delay}, testserver.Echo)
 			defer h.Shutdown(context.Background())
 			srv := serve(t, h)
-			opts := only(client.Websocket)
+			opts := clienttest.Only(client.Websocket)
 			opts.HeartbeatTimeout = time.Second
-			c := dial(t, srv.URL+"/echo", opts)
+			c := clienttest.Dial(t, srv.URL+"/echo", opts)
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()
 			_, err := c.Recv(ctx)
@@ -488,9 +439,9 @@ func TestQueryOnEveryRequest(t *testing.T) {
 		services.ServeHTTP(w, r)
 	}))
 	for _, name := range transports {
-		c := dial(t, srv.URL+"/echo?token=s3cret", only(name))
+		c := clienttest.Dial(t, srv.URL+"/echo?token=s3cret", clienttest.Only(name))
 		send(t, c, "x")
-		if got := recv(t, c); got != "x" {
+		if got := clienttest.Recv(t, c); got != "x" {
 			t.Errorf("%s: echo = %q", name, got)
 		}
 	}
@@ -505,7 +456,7 @@ func TestLargeBatchesSplit(t *testing.T) {
 	srv := testServices(t)
 	for _, name := range transports {
 		t.Run(name, func(t *testing.T) {
-			c := dial(t, srv.URL+"/echo", only(name))
+			c := clienttest.Dial(t, srv.URL+"/echo", clienttest.Only(name))
 			big := strings.Repeat("b", 100<<10)
 			const n = 12 // 1.2 MB: over the server's 1 MiB bodies as one batch
 			go func() {
@@ -516,7 +467,7 @@ func TestLargeBatchesSplit(t *testing.T) {
 				}
 			}()
 			for i := range n {
-				if got := recv(t, c); got != big {
+				if got := clienttest.Recv(t, c); got != big {
 					t.Fatalf("message %d: %d bytes", i, len(got))
 				}
 			}
@@ -534,9 +485,9 @@ func TestSendWaitsWhileQueueFull(t *testing.T) {
 	srv := serve(t, h)
 	for _, name := range transports[1:] {
 		t.Run(name, func(t *testing.T) {
-			opts := only(name)
+			opts := clienttest.Only(name)
 			opts.SendQueue = 4
-			c := dial(t, srv.URL+"/deaf", opts)
+			c := clienttest.Dial(t, srv.URL+"/deaf", opts)
 			for range 5 { // one in flight, four queued
 				send(t, c, "m")
 			}

@@ -3,7 +3,6 @@ package interop_test
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -22,6 +21,7 @@ import (
 	sockjsgo "github.com/igm/sockjs-go/v3/sockjs"
 
 	"github.com/gosockjs/sockjs/client"
+	"github.com/gosockjs/sockjs/internal/clienttest"
 	"github.com/gosockjs/sockjs/internal/leak"
 	"github.com/gosockjs/sockjs/internal/testserver"
 )
@@ -167,50 +167,6 @@ func skipOrFail(t *testing.T, why string) {
 	t.Skip(why)
 }
 
-func only(name string) *client.Options {
-	return &client.Options{Transports: []string{name}, OpenTimeout: 10 * time.Second}
-}
-
-func dial(t *testing.T, url string, opts *client.Options) *client.Conn {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c, err := client.Dial(ctx, url, opts)
-	if err != nil {
-		t.Fatalf("Dial %s: %v", url, err)
-	}
-	t.Cleanup(func() { _ = c.Close(1000, "") })
-	return c
-}
-
-func recv(t *testing.T, c *client.Conn) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	msg, err := c.Recv(ctx)
-	if err != nil {
-		t.Fatalf("Recv: %v", err)
-	}
-	return msg
-}
-
-func recvClose(t *testing.T, c *client.Conn) *client.CloseError {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
-		_, err := c.Recv(ctx)
-		if err == nil {
-			continue
-		}
-		var ce *client.CloseError
-		if !errors.As(err, &ce) {
-			t.Fatalf("Recv: %v, want a *CloseError", err)
-		}
-		return ce
-	}
-}
-
 func echo(t *testing.T, c *client.Conn, msgs ...string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -223,7 +179,7 @@ func echo(t *testing.T, c *client.Conn, msgs ...string) {
 		}
 	}()
 	for i, want := range msgs {
-		if got := recv(t, c); got != want {
+		if got := clienttest.Recv(t, c); got != want {
 			t.Fatalf("message %d = %q, want %q", i, got, want)
 		}
 	}
@@ -249,15 +205,15 @@ func TestEveryTransport(t *testing.T) {
 			base, _ := s.start(t)
 			for _, name := range transports {
 				t.Run(name, func(t *testing.T) {
-					c := dial(t, base+"/echo", only(name))
+					c := clienttest.Dial(t, base+"/echo", clienttest.Only(name))
 					if c.Transport() != name {
 						t.Fatalf("Transport() = %q", c.Transport())
 					}
 					echo(t, c, ordered(200)...)
 					echo(t, c, "%41 %25 %", "a\nb\r\x00c\t", `"\'`, "😀 é ü", "<script>&", "")
 
-					closed := dial(t, base+"/close", only(name))
-					if ce := recvClose(t, closed); ce.Code != 3000 || ce.Reason != "Go away!" {
+					closed := clienttest.Dial(t, base+"/close", clienttest.Only(name))
+					if ce := clienttest.RecvClose(t, closed); ce.Code != 3000 || ce.Reason != "Go away!" {
 						t.Errorf("close = %d %q, want 3000 \"Go away!\"", ce.Code, ce.Reason)
 					}
 				})
@@ -272,13 +228,13 @@ func TestInfo(t *testing.T) {
 	for _, s := range servers {
 		t.Run(s.name, func(t *testing.T) {
 			base, _ := s.start(t)
-			c := dial(t, base+"/disabled_websocket_echo", &client.Options{OpenTimeout: 10 * time.Second})
+			c := clienttest.Dial(t, base+"/disabled_websocket_echo", &client.Options{OpenTimeout: 10 * time.Second})
 			if c.Transport() != client.XHRStreaming {
 				t.Errorf("websocket:false: Transport() = %q, want %q", c.Transport(), client.XHRStreaming)
 			}
 			echo(t, c, "a", "b")
 			for _, name := range transports {
-				c := dial(t, base+"/cookie_needed_echo", only(name))
+				c := clienttest.Dial(t, base+"/cookie_needed_echo", clienttest.Only(name))
 				echo(t, c, ordered(20)...)
 			}
 		})
@@ -332,7 +288,7 @@ func TestFallbackBehindProxy(t *testing.T) {
 			start := time.Now()
 			// The least open timeout a loaded CI machine needs; a fast
 			// link's derived timeout is about 600 ms.
-			c := dial(t, via+"/echo", &client.Options{OpenTimeout: 2 * time.Second})
+			c := clienttest.Dial(t, via+"/echo", &client.Options{OpenTimeout: 2 * time.Second})
 			t.Logf("opened %s after %v", c.Transport(), time.Since(start))
 			if c.Transport() != client.EventSource {
 				t.Errorf("Transport() = %q, want %q", c.Transport(), client.EventSource)
@@ -351,10 +307,10 @@ func TestServerDiesMidStream(t *testing.T) {
 			for _, name := range transports {
 				t.Run(name, func(t *testing.T) {
 					base, kill := s.start(t)
-					c := dial(t, base+"/echo", only(name))
+					c := clienttest.Dial(t, base+"/echo", clienttest.Only(name))
 					echo(t, c, "before")
 					kill()
-					if ce := recvClose(t, c); ce.Code != client.CodeConnectionLost {
+					if ce := clienttest.RecvClose(t, c); ce.Code != client.CodeConnectionLost {
 						t.Errorf("close = %v, want 1006", ce)
 					}
 				})
