@@ -11,14 +11,15 @@ type conn struct {
 	cfg *Config  // the same as s.cfg
 
 	// The receiving side.
-	recv  Receiver   // attached receiver, or nil
-	busy  *writer    // the writer of the job in flight on recv, or nil
-	idle  *writer    // a writer of recv waiting for its next job, or nil
-	jobs  chan job   // to the idle writer; made for the first writer that may wait
-	last  *writer    // the writer of the close frame the session ends after (stateLastWrite)
-	held  []Receiver // receiving requests that came while recv was attached, waiting for it to go (Config.ConflictWait)
-	timer *time.Timer
-	due   time.Time // when the timer's current setting is due; zero while it is stopped
+	recv    Receiver     // attached receiver, or nil
+	busy    *writer      // the writer of the job in flight on recv, or nil
+	idle    *writer      // a writer of recv waiting for its next job, or nil
+	jobs    chan job     // to the idle writer; made for the first writer that may wait
+	reports chan *writer // from the busy writer: the report of a lazy job, collected when needed (reportsC)
+	last    *writer      // the writer of the close frame the session ends after (stateLastWrite)
+	held    []Receiver   // receiving requests that came while recv was attached, waiting for it to go (Config.ConflictWait)
+	timer   *time.Timer
+	due     time.Time // when the timer's current setting is due; zero while it is stopped
 
 	// The outbound side: messages for the client.
 	queue       []outMsg  // messages not handed to a writer yet, at most OutboxSize
@@ -103,11 +104,13 @@ func (c *conn) hand(j job) *writer {
 // start starts a writer for r with its first job.
 func (c *conn) start(r Receiver, j job) *writer {
 	if j.linger && c.jobs == nil {
-		// One channel serves every writer of the session: only the idle
-		// writer waits on it, and there is at most one.
+		// One channel each way serves every writer of the session: only
+		// the idle writer waits for a job, and only the busy one reports
+		// lazily.
 		c.jobs = make(chan job, 1)
+		c.reports = make(chan *writer, 1)
 	}
-	w := &writer{r: r, jobs: c.jobs, mailbox: c.s.mailbox, done: c.s.done}
+	w := &writer{r: r, jobs: c.jobs, mailbox: c.s.mailbox, reports: c.reports, done: c.s.done}
 	go w.run(j)
 	return w
 }

@@ -11,7 +11,9 @@
 // a small outbox channel that the actor empties into its bounded queue; the
 // session's one timer posts a tick to the mailbox (a heartbeat while a
 // receiver is attached, the end of a wait otherwise); writers post the
-// report of every job there too.
+// report of every job there too, except the report of a small frame of
+// messages, which waits in a channel of its own until the actor needs the
+// writer again.
 //
 // The states and their transitions, all in states.go:
 //
@@ -43,7 +45,8 @@
 // the nil state: the actor exits.
 //
 // In words: a session is open until its first receiver attaches, then
-// active (a receiver, nothing being written) or writing (a job in flight);
+// active (a receiver, nothing being written) or writing (a job in flight,
+// or its report not collected yet);
 // passive without a receiver. A close while writing waits in closing for the
 // job, then the queued messages and the close frame go out; an abort while
 // writing waits in aborting. Closed answers every receiving request with
@@ -55,7 +58,13 @@
 // on serving its mailbox, and the writer posts one report per job. After a
 // frame of messages the writer waits for the next job, so a stream of
 // messages costs no goroutine per frame; after an open or heartbeat frame it
-// exits, so an idle session has no writer. So a client that stops reading
+// exits, so an idle session has no writer. The report of a frame of at most
+// a few KiB that left the receiver attached is not posted to the mailbox
+// but left in the reports channel, which the actor reads only when
+// messages wait for the writer, a heartbeat is due, the session closes or
+// the client aborts: in a request and response exchange, the actor is
+// woken once per message by the application's Send and not again by the
+// report. So a client that stops reading
 // slows down only its own session, and no call of the application API ever
 // waits for the network.
 //

@@ -29,13 +29,32 @@ func (c *conn) outBytes() int { return c.queueBytes + c.flightBytes }
 // batchJob moves the next batch of queued messages into the session's
 // reused frame and returns the job that writes it. Messages sent while a
 // write is in flight wait in the queue and go out together in the next
-// frame. The writer lingers after it, for the next batch.
+// frame. The writer lingers after it, for the next batch, and reports a
+// small batch lazily.
 func (c *conn) batchJob() job {
 	var bytes int
 	c.batch, bytes = c.takeBatch(c.batch[:0])
 	c.frames[0] = Frame{Kind: FrameMessages, Messages: c.batch}
 	c.flightBytes += bytes
-	return job{frames: c.frames[:1], bytes: bytes, linger: true}
+	return job{frames: c.frames[:1], bytes: bytes, linger: true, lazy: bytes <= lazyBytes}
+}
+
+// lazyBytes is the largest batch whose report the actor collects only when
+// it needs the writer again. Until then the batch's messages stay
+// referenced and counted in flight, so a large one reports at once: an
+// idle session must not hold a burst, and its write costs far more than
+// the wakeup saved.
+const lazyBytes = 4 << 10
+
+// reportsC returns the channel of lazy reports when the actor needs the
+// busy writer's report (messages wait for it, or the bytes in flight hold
+// back the inbound side), and nil otherwise: a report nobody waits for
+// stays in the channel without waking the actor.
+func (c *conn) reportsC() <-chan *writer {
+	if len(c.queue) == 0 && !c.sendBackedUp() {
+		return nil
+	}
+	return c.reports
 }
 
 // takeBatch moves the next batch of queued messages to dst: messages in

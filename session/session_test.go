@@ -678,3 +678,40 @@ func TestShutdownGrace(t *testing.T) {
 		}
 	})
 }
+
+// A small frame's writer reports lazily: the actor collects the report
+// only when it needs the writer. A heartbeat that falls due after such a
+// write, with nothing else happening, is still written.
+func TestHeartbeatAfterALazyReport(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := testConfig()
+		cfg.HeartbeatDelay = 25 * time.Second
+		r := newGated()
+		s := start(t, cfg, r)
+		attach(t, s, r)
+		_ = s.Send("m")
+		r.next(t)
+		r.pass() // reported lazily; nothing asks for the report
+		time.Sleep(cfg.HeartbeatDelay)
+		if f := r.next(t); f[0].Kind != session.FrameHeartbeat {
+			t.Fatalf("frame %+v, want a heartbeat", f)
+		}
+	})
+}
+
+// A close after a lazily reported write collects the report and writes
+// the close frame at once.
+func TestCloseAfterALazyReport(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newGated()
+		s := start(t, testConfig(), r)
+		attach(t, s, r)
+		_ = s.Send("m")
+		r.next(t)
+		r.pass()
+		_ = s.Close(3000, "bye")
+		if f := r.next(t); closeCode(t, f) != 3000 {
+			t.Fatalf("frames %+v, want c[3000]", f)
+		}
+	})
+}

@@ -83,9 +83,10 @@ func stateActive(c *conn) stateFn {
 	}
 }
 
-// stateWriting: a job is in flight on the attached receiver. Messages sent
-// meanwhile wait and go out together, in one frame, when it is done; a
-// heartbeat falling due is skipped, the write keeps the connection busy.
+// stateWriting: a job is in flight on the attached receiver, or its lazy
+// report has not been collected. Messages sent meanwhile wait and go out
+// together, in one frame, when it is done; a heartbeat falling due is
+// written only if the writer is done, the write keeps the connection busy.
 func stateWriting(c *conn) stateFn {
 	for {
 		select {
@@ -96,13 +97,7 @@ func stateWriting(c *conn) stateFn {
 					c.released(ev)
 					continue
 				}
-				if !c.collect(ev) {
-					return c.detached(ev)
-				}
-				if len(c.queue) == 0 {
-					return stateActive
-				}
-				c.write(c.batchJob())
+				return c.wrote(ev)
 			case attach:
 				c.conflict(ev)
 			case abort:
@@ -112,6 +107,9 @@ func stateWriting(c *conn) stateFn {
 			case tick:
 				if c.fired() {
 					c.arm(c.cfg.HeartbeatDelay)
+					if w, ok := c.reported(); ok {
+						return c.heartbeatAfter(w)
+					}
 				}
 			case closeRequest:
 				c.closeRequested(ev)
@@ -119,6 +117,8 @@ func stateWriting(c *conn) stateFn {
 			default:
 				c.common(ev)
 			}
+		case w := <-c.reportsC():
+			return c.wrote(w)
 		case m := <-c.s.outbox:
 			if !c.enqueue(m) {
 				c.setCause(CodeSlowConsumer, ReasonSlowConsumer)
@@ -136,24 +136,25 @@ func stateWriting(c *conn) stateFn {
 // attached receiver; the queued messages and the close frame follow it.
 func stateClosing(c *conn) stateFn {
 	for {
-		switch ev := (<-c.s.mailbox).(type) {
-		case *writer:
-			if ev != c.busy {
+		select {
+		case w := <-c.reports:
+			return c.closeAfter(w)
+		case ev := <-c.s.mailbox:
+			switch ev := ev.(type) {
+			case *writer:
+				if ev == c.busy {
+					return c.closeAfter(ev)
+				}
 				c.released(ev)
-				continue
+			case attach:
+				c.conflict(ev)
+			case abort:
+				if ev.r == c.recv {
+					return stateAborting
+				}
+			default:
+				c.common(ev)
 			}
-			if !c.collect(ev) {
-				return c.detached(ev)
-			}
-			return c.closeReceiver()
-		case attach:
-			c.conflict(ev)
-		case abort:
-			if ev.r == c.recv {
-				return stateAborting
-			}
-		default:
-			c.common(ev)
 		}
 	}
 }
@@ -162,18 +163,23 @@ func stateClosing(c *conn) stateFn {
 // receiver; the session ends, interrupted, once the writer is done with it.
 func stateAborting(c *conn) stateFn {
 	for {
-		switch ev := (<-c.s.mailbox).(type) {
-		case *writer:
-			if ev != c.busy {
-				c.released(ev)
-				continue
-			}
-			c.collect(ev)
+		select {
+		case w := <-c.reports:
+			c.collect(w)
 			return c.interrupted()
-		case attach:
-			c.conflict(ev)
-		default:
-			c.common(ev)
+		case ev := <-c.s.mailbox:
+			switch ev := ev.(type) {
+			case *writer:
+				if ev == c.busy {
+					c.collect(ev)
+					return c.interrupted()
+				}
+				c.released(ev)
+			case attach:
+				c.conflict(ev)
+			default:
+				c.common(ev)
+			}
 		}
 	}
 }
@@ -369,6 +375,54 @@ func (c *conn) servedEnded() {
 	for _, r := range c.takeHeld() {
 		c.reject(r, 0, c.closeFrame)
 	}
+}
+
+// wrote goes on after the report of the job in flight on recv: the next
+// batch if messages wait, else the receiver is idle (active), or it was
+// used up.
+func (c *conn) wrote(w *writer) stateFn {
+	if !c.collect(w) {
+		return c.detached(w)
+	}
+	if len(c.queue) == 0 {
+		return stateActive
+	}
+	c.write(c.batchJob())
+	return stateWriting
+}
+
+// reported collects the busy writer's lazy report if it has come.
+func (c *conn) reported() (*writer, bool) {
+	select {
+	case w := <-c.reports:
+		return w, true
+	default:
+		return nil, false
+	}
+}
+
+// heartbeatAfter goes on after a heartbeat fell due in stateWriting and
+// the lazy report w showed the writer done: the next batch if messages
+// wait, else the heartbeat.
+func (c *conn) heartbeatAfter(w *writer) stateFn {
+	if !c.collect(w) {
+		return c.detached(w) // not for a lazy report, which keeps its receiver
+	}
+	if len(c.queue) == 0 {
+		c.write(job{frames: heartbeatFrames})
+	} else {
+		c.write(c.batchJob())
+	}
+	return stateWriting
+}
+
+// closeAfter goes on after the report of the job in flight on recv while
+// the session is closing.
+func (c *conn) closeAfter(w *writer) stateFn {
+	if !c.collect(w) {
+		return c.detached(w)
+	}
+	return c.closeReceiver()
 }
 
 // closeReceiver writes the queued messages and the close frame to the

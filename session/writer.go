@@ -5,8 +5,12 @@ package session
 // its mailbox, so Send and Close never wait for a client, and a client that
 // stops reading stalls only its own writer.
 //
-// Every job ends with one report: the writer posts itself to the mailbox,
-// its report fields filled in. A writer whose job carried messages then
+// Every job ends with one report: the writer posts itself, its report
+// fields filled in, to the mailbox, or, for a small frame of messages that
+// left the receiver attached, to the session's reports channel, which the
+// actor reads only when it needs the writer again (conn.reportsC): a
+// request and response exchange then wakes the actor once per message
+// instead of twice. A writer whose job carried messages then
 // waits for the next job (the actor knows it is waiting, conn.idle), so a
 // stream of messages costs no goroutine per frame; after any other job (the
 // open frame, a heartbeat) it exits, so an idle session keeps no writer.
@@ -19,6 +23,7 @@ type writer struct {
 	r       Receiver
 	jobs    <-chan job      // from the actor: the next job; capacity 1, so the actor never waits
 	mailbox chan<- event    // to the actor: the report
+	reports chan<- *writer  // to the actor: the report of a lazy job; capacity 1, one job is in flight at most
 	done    <-chan struct{} // the session's done channel: nobody reads reports any more
 
 	// The report of the last job. The writer sets these fields before it
@@ -36,6 +41,7 @@ type job struct {
 	bytes  int  // what the messages in frames cost the send buffer, released by the report
 	last   bool // end the receiver after the frames
 	linger bool // wait for another job after the report instead of exiting
+	lazy   bool // report on the reports channel unless the receiver ended
 }
 
 // stopJob ends a receiver without writing to it.
@@ -51,7 +57,11 @@ func (w *writer) run(j job) {
 			w.ended = w.ended || full || w.err != nil
 		}
 		ended, linger := w.ended, j.linger // the fields are the actor's once posted
-		w.report()
+		if j.lazy && !ended {
+			w.reportLazily()
+		} else {
+			w.report()
+		}
 		if ended {
 			w.r.End()
 			return
@@ -73,6 +83,15 @@ func (w *writer) report() {
 	}
 	select {
 	case w.mailbox <- w:
+	case <-w.done:
+	}
+}
+
+// reportLazily posts the writer to the reports channel. It has room: the
+// actor collects each report before it hands out the next job.
+func (w *writer) reportLazily() {
+	select {
+	case w.reports <- w:
 	case <-w.done:
 	}
 }
