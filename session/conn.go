@@ -34,6 +34,11 @@ type conn struct {
 	inBytes int          // what the messages not yet taken cost
 	refund  int          // bytes of a reader's messages taken by Recv, not yet returned to it
 
+	// The direct lane from the reader to Recv (lane.go).
+	lane     chan uint64 // the reader's lane, or nil without a reader
+	laneHeld bool        // the actor holds the lane's token
+	fedIn    uint64      // deliveries received from the reader
+
 	closeFrame Frame       // the close frame, once the session is closing
 	cause      *CloseError // why the session closed, set once
 	opened     bool        // the open frame went out and OnOpen ran
@@ -210,6 +215,9 @@ func (c *conn) setCause(code int, reason string) {
 		return
 	}
 	c.cause = &CloseError{Code: code, Reason: reason}
+	if c.lane != nil && !c.laneHeld {
+		c.takeLane()
+	}
 	c.closeFrame = Frame{Kind: FrameClose, Code: code, Reason: reason}
 	c.s.cancel(c.cause)
 	c.dropInbound()

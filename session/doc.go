@@ -75,7 +75,10 @@
 // application has not taken, and the actor refunds what Recv takes over the
 // refill channel. So the reader keeps reading (pongs, a vanished client)
 // while the application is busy, and stops, letting TCP push back, when the
-// credit is spent. Nothing in this package takes a lock.
+// credit is spent. When the inbox is empty and nothing holds input back,
+// the actor lends the reader a token (the direct lane, lane.go) with which
+// it hands a message straight to a Recv that is already waiting, without
+// waking the actor. Nothing in this package takes a lock.
 //
 // Every buffer is bounded twice, in messages and in bytes: the outbound
 // queue and the frames in flight by Config.OutboxSize and

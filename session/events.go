@@ -26,6 +26,7 @@ type delivery struct {
 	msgs  []string
 	bytes int
 	ack   chan error
+	token bool      // from a reader that hands the direct lane's token back with it (lane.go)
 	one   [1]string // msgs of a delivery of one message: the delivery is its only allocation
 }
 

@@ -15,6 +15,10 @@ package session
 // garbage once handled: a reader's delivery costs one allocation, and the
 // queue keeps a small array between messages (keptInbox).
 func (c *conn) queueInbound(d *delivery) {
+	if d.ack == nil {
+		c.fedIn++
+		c.laneHeld = c.laneHeld || d.token
+	}
 	queued := c.inboundLen()
 	switch {
 	case c.cause != nil:

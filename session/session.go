@@ -507,6 +507,10 @@ func (s *Session) Feed(ctx context.Context, in *Credit, msgs []string) error {
 	if s.ctx.Err() != nil {
 		return s.err()
 	}
+	if msgs = s.direct(in, msgs); len(msgs) == 0 {
+		return nil
+	}
+	n = deliveryBytes(msgs)
 	for in.bytes < n {
 		// Only the reader receives on refill; the actor offers what
 		// Recv took while the send buffer is below its mark.
@@ -521,7 +525,9 @@ func (s *Session) Feed(ctx context.Context, in *Credit, msgs []string) error {
 		}
 	}
 	in.bytes -= n
-	d := &delivery{bytes: n}
+	d := &delivery{bytes: n, token: in.token}
+	in.token = false
+	in.posted++
 	if len(msgs) == 1 {
 		d.one[0] = msgs[0]
 		d.msgs = d.one[:]
@@ -532,14 +538,23 @@ func (s *Session) Feed(ctx context.Context, in *Credit, msgs []string) error {
 	return nil
 }
 
-// Credit is what a connection's reader may still hand to Feed, in bytes.
+// Credit is what a connection's reader may still hand to Feed, in bytes,
+// and the reader's end of the session's direct lane (lane.go).
 type Credit struct {
-	bytes int
-	waits int // how often the reader waited for the application
+	bytes  int
+	waits  int         // how often the reader waited for the application
+	lane   chan uint64 // the lane's token, when the actor has put it there
+	token  bool        // the reader holds the token
+	posted uint64      // deliveries the reader has posted to the actor
 }
 
-// NewCredit returns the full credit of a reader of s.
-func (s *Session) NewCredit() *Credit { return &Credit{bytes: s.cfg.ReceiveBuffer} }
+// NewCredit returns the full credit of a reader of s and opens the
+// session's direct lane to it. A session has at most one reader.
+func (s *Session) NewCredit() *Credit {
+	in := &Credit{bytes: s.cfg.ReceiveBuffer, lane: make(chan uint64, 1)}
+	s.post(openLane{in.lane})
+	return in
+}
 
 // Waits reports how often the reader waited for credit: the times the
 // session paused it for back-pressure.

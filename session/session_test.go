@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -712,6 +713,75 @@ func TestCloseAfterALazyReport(t *testing.T) {
 		_ = s.Close(3000, "bye")
 		if f := r.next(t); closeCode(t, f) != 3000 {
 			t.Fatalf("frames %+v, want c[3000]", f)
+		}
+	})
+}
+
+// A reader's messages reach Recv in order whether they go straight to a
+// waiting Recv (the direct lane) or through the actor's inbox, however the
+// two alternate.
+func TestFeedOrderAcrossTheLane(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := start(t, testConfig())
+		poll(t, s)
+		ctx := context.Background()
+		credit := s.NewCredit()
+		var want, got []string
+		for i := range 60 {
+			// Recv waits before every third Feed; the others queue.
+			var recvd chan string
+			if i%3 == 0 {
+				recvd = make(chan string, 1)
+				go func() { m, _ := s.Recv(ctx); recvd <- m }()
+				synctest.Wait()
+			}
+			m := string(rune('A' + i))
+			want = append(want, m)
+			if err := s.Feed(ctx, credit, []string{m}); err != nil {
+				t.Fatal(err)
+			}
+			if recvd != nil {
+				got = append(got, <-recvd)
+			}
+		}
+		for len(got) < len(want) {
+			m, _ := s.Recv(ctx)
+			got = append(got, m)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("Recv order %q, want %q", got, want)
+		}
+	})
+}
+
+// A message fed while the session is backed up does not go straight to a
+// waiting Recv: the hold-back covers the direct lane too.
+func TestHoldBackCoversTheLane(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newGated()
+		s := start(t, testConfig(), r) // OutboxSize 8: backed up at 4
+		attach(t, s, r)
+		credit := s.NewCredit()
+		_ = s.Send("first")
+		r.next(t) // held: the client is slow
+		for range 4 {
+			_ = s.Send("out")
+		}
+		got := make(chan string, 1)
+		go func() { m, _ := s.Recv(context.Background()); got <- m }()
+		synctest.Wait()
+		if err := s.Feed(context.Background(), credit, []string{"in"}); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if len(got) != 0 {
+			t.Fatal("the application got input while the session was backed up")
+		}
+		r.pass()
+		r.next(t)
+		r.pass()
+		if m := <-got; m != "in" {
+			t.Fatalf("Recv %q", m)
 		}
 	})
 }

@@ -47,6 +47,7 @@ func stateOpen(c *conn) stateFn {
 // the next message or heartbeat is written at once.
 func stateActive(c *conn) stateFn {
 	for {
+		c.syncLane()
 		select {
 		case ev := <-c.s.mailbox:
 			switch ev := ev.(type) {
@@ -89,6 +90,7 @@ func stateActive(c *conn) stateFn {
 // written only if the writer is done, the write keeps the connection busy.
 func stateWriting(c *conn) stateFn {
 	for {
+		c.syncLane()
 		select {
 		case ev := <-c.s.mailbox:
 			switch ev := ev.(type) {
@@ -189,6 +191,7 @@ func stateAborting(c *conn) stateFn {
 // times out.
 func statePassive(c *conn) stateFn {
 	for {
+		c.syncLane()
 		select {
 		case ev := <-c.s.mailbox:
 			switch ev := ev.(type) {
@@ -283,6 +286,8 @@ func (c *conn) common(ev event) {
 		c.released(ev) // the report of a receiver that is no longer attached
 	case conflictWaited:
 		c.conflictWaited(ev.r)
+	case openLane:
+		c.lane, c.laneHeld = ev.lane, true
 	case attach, abort, tick:
 		// Every state handles attach itself; an abort of a receiver that
 		// is no longer attached, and a tick the state has no use for,
