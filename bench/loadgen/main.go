@@ -50,16 +50,20 @@ type config struct {
 	run         int
 	sources     int
 	timeout     time.Duration
+	procs       int
 }
 
 // result is one JSON line of output. Durations are in microseconds, sizes
 // in bytes.
 type result struct {
-	Scenario    string  `json:"scenario"`
-	Transport   string  `json:"transport"`
-	Impl        string  `json:"impl"`
-	Sessions    int     `json:"sessions"`
-	Run         int     `json:"run"`
+	Scenario  string `json:"scenario"`
+	Transport string `json:"transport"`
+	Impl      string `json:"impl"`
+	Sessions  int    `json:"sessions"`
+	Run       int    `json:"run"`
+	// GOMAXPROCS of the server, as run.sh started it: 1 pinned to one
+	// CPU, more unpinned. Lines without it are from pinned runs.
+	ServerProcs int     `json:"server_procs"`
 	Time        string  `json:"time"`
 	DurationS   float64 `json:"duration_s,omitempty"`
 	Opened      int     `json:"opened"`
@@ -124,11 +128,12 @@ func main() {
 	flag.IntVar(&cfg.run, "run", 1, "run number, copied to the output")
 	flag.IntVar(&cfg.sources, "sources", 0, "spread connections over this many source addresses 127.0.0.2... (0: kernel's choice)")
 	flag.DurationVar(&cfg.timeout, "timeout", 3*time.Minute, "hard limit of the whole run")
+	flag.IntVar(&cfg.procs, "procs", 1, "the server's GOMAXPROCS, copied to the output as server_procs (run.sh: 1 pinned, more unpinned)")
 	flag.Parse()
 	log.SetPrefix("loadgen: ")
 	log.SetFlags(0)
-	if cfg.sessions < 1 || cfg.sessions > 20000 || cfg.size < 16 || cfg.size > 1<<16 || cfg.concurrency < 1 || cfg.sources < 0 || cfg.sources > 250 {
-		log.Fatal("-sessions must be 1..20000, -size 16..65536, -concurrency >= 1, -sources 0..250")
+	if cfg.sessions < 1 || cfg.sessions > 20000 || cfg.size < 16 || cfg.size > 1<<16 || cfg.concurrency < 1 || cfg.sources < 0 || cfg.sources > 250 || cfg.procs < 1 || cfg.procs > 1024 {
+		log.Fatal("-sessions must be 1..20000, -size 16..65536, -concurrency >= 1, -sources 0..250, -procs 1..1024")
 	}
 	// The load generator's own garbage collection competes with its
 	// clients for its single CPU.
@@ -154,12 +159,13 @@ func main() {
 	defer cancel()
 
 	r := result{
-		Scenario:  cfg.scenario,
-		Transport: cfg.transport,
-		Impl:      cfg.impl,
-		Sessions:  cfg.sessions,
-		Run:       cfg.run,
-		Time:      time.Now().UTC().Format(time.RFC3339),
+		Scenario:    cfg.scenario,
+		Transport:   cfg.transport,
+		Impl:        cfg.impl,
+		Sessions:    cfg.sessions,
+		Run:         cfg.run,
+		ServerProcs: cfg.procs,
+		Time:        time.Now().UTC().Format(time.RFC3339),
 	}
 	switch cfg.scenario {
 	case "echo":
