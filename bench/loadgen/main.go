@@ -14,6 +14,10 @@
 //	           goroutines per session, after a forced GC, minus a baseline
 //	openclose  workers open a session and close it again, in a loop:
 //	           sessions/s and the open+close latency
+//	flood      xhr only: workers open -sessions polling sessions, one
+//	           request each, and never poll again: sessions opened/s
+//	           while they accumulate, then the server's RSS and
+//	           goroutines per live session as in idle
 //
 // Every loop is bounded in count and time, and the whole run ends after
 // -timeout whatever happens. Only loopback addresses are accepted.
@@ -115,15 +119,15 @@ func main() {
 	var cfg config
 	flag.StringVar(&cfg.base, "url", "http://127.0.0.1:8081", "server base URL (loopback only)")
 	flag.StringVar(&cfg.impl, "impl", "gosockjs", "server implementation: gosockjs, sockjsgo, plainws or plainhttp")
-	flag.StringVar(&cfg.scenario, "scenario", "echo", "echo, broadcast, idle or openclose")
+	flag.StringVar(&cfg.scenario, "scenario", "echo", "echo, broadcast, idle, openclose or flood")
 	flag.StringVar(&cfg.transport, "transport", "websocket", "websocket, xhr_streaming or xhr")
 	flag.IntVar(&cfg.sessions, "sessions", 100, "concurrent sessions")
 	flag.DurationVar(&cfg.duration, "duration", 5*time.Second, "measured time")
 	flag.DurationVar(&cfg.warmup, "warmup", time.Second, "unmeasured time before it")
-	flag.DurationVar(&cfg.settle, "settle", 2*time.Second, "idle: wait after opening before measuring")
+	flag.DurationVar(&cfg.settle, "settle", 2*time.Second, "idle, flood: wait after opening before measuring")
 	flag.DurationVar(&cfg.hold, "hold", 0, "idle: keep the sessions open this long after measuring (for profiles)")
 	flag.IntVar(&cfg.size, "size", 64, "message size in bytes")
-	flag.IntVar(&cfg.concurrency, "concurrency", 64, "sessions opened at once; openclose: workers")
+	flag.IntVar(&cfg.concurrency, "concurrency", 64, "sessions opened at once; openclose: workers; flood: workers, one keep-alive connection each")
 	flag.IntVar(&cfg.serverPID, "server-pid", 0, "server process, for CPU and RSS readings")
 	flag.IntVar(&cfg.run, "run", 1, "run number, copied to the output")
 	flag.IntVar(&cfg.sources, "sources", 0, "spread connections over this many source addresses 127.0.0.2... (0: kernel's choice)")
@@ -177,6 +181,8 @@ func main() {
 	case "openclose":
 		r.Sessions = cfg.concurrency
 		err = runOpenClose(ctx, t, &cfg, &r)
+	case "flood":
+		err = runFlood(ctx, t, &cfg, &r)
 	default:
 		log.Fatalf("unknown -scenario %q", cfg.scenario)
 	}
