@@ -74,6 +74,7 @@ broadcast websocket 10000
 idle websocket 10000
 idle xhr 10000
 openclose websocket 50
+flood xhr 20000
 "
 if [ -n "$ONLY" ]; then
 	SCENARIOS=$(echo "$SCENARIOS" | grep -E -- "$ONLY" || true)
@@ -181,6 +182,7 @@ measure_one() {
 	case $scenario in
 	idle) args=(-sessions "$sessions" -settle "$SETTLE") ;;
 	openclose) args=(-concurrency "$sessions" -duration "$DURATION" -warmup "$WARMUP") ;;
+	flood) args=(-sessions "$sessions" -concurrency 64 -settle "$SETTLE") ;;
 	*) args=(-sessions "$sessions" -duration "$DURATION" -warmup "$WARMUP") ;;
 	esac
 	timeout -k 5 150 "${pin_loadgen[@]}" bin/loadgen -impl "$impl" -url "http://$addr" \
@@ -193,7 +195,7 @@ measure_one() {
 
 # summary LINE: the headline figures of a result line.
 summary() {
-	echo "$1" | tr ',{}' '\n\n\n' | grep -E '"(msgs_per_s|deliveries_per_s|opens_per_s|p99_us|rss_per_session|goroutines_per_session|server_cpu_us_per_op|other_cpu|steal_cpu|errors)"' | tr -d '"' | tr '\n' ' '
+	echo "$1" | tr ',{}' '\n\n\n' | grep -E '"(msgs_per_s|deliveries_per_s|opens_per_s|p99_us|rss_per_session|goroutines_per_session|server_sessions|server_cpu_us_per_op|other_cpu|steal_cpu|errors)"' | tr -d '"' | tr '\n' ' '
 }
 
 START=$(date +%s)

@@ -37,6 +37,7 @@ type record struct {
 	HeapPerSession       float64 `json:"heap_per_session"`
 	StackPerSession      float64 `json:"stack_per_session"`
 	GoroutinesPerSession float64 `json:"goroutines_per_session"`
+	ServerSessions       float64 `json:"server_sessions"`
 	OpensPerS            float64 `json:"opens_per_s"`
 	ServerCPU            float64 `json:"server_cpu"`
 	ServerCPUPerOpUS     float64 `json:"server_cpu_us_per_op"`
@@ -83,6 +84,8 @@ var (
 	stack       = metric{"stacks per session", "B", func(r record) float64 { return r.StackPerSession }, false}
 	goroutines  = metric{"goroutines per session", "", func(r record) float64 { return r.GoroutinesPerSession }, false}
 	opensPerS   = metric{"sessions opened+closed/s", "", func(r record) float64 { return r.OpensPerS }, true}
+	createdPerS = metric{"sessions opened/s", "", func(r record) float64 { return r.OpensPerS }, true}
+	live        = metric{"live sessions at the measurement", "", func(r record) float64 { return r.ServerSessions }, true}
 	errorsCount = metric{"errors (sum over runs)", "", func(r record) float64 { return float64(r.Errors) }, false}
 )
 
@@ -196,6 +199,9 @@ func metricsOf(scenario string) []metric {
 		return []metric{rss, heap, stack, goroutines, errorsCount}
 	case "openclose":
 		return []metric{opensPerS, p50, p99, cpuPerOp, serverCPU, loadgenCPU, otherCPU, errorsCount}
+	case "flood":
+		return []metric{createdPerS, p50, p99, cpuPerOp, serverCPU, loadgenCPU, otherCPU,
+			rss, heap, stack, goroutines, live, errorsCount}
 	}
 	return nil
 }
@@ -205,10 +211,13 @@ var titles = map[string]string{
 	"broadcast": "Broadcast (one sender, every session receives; latency from send to each arrival)",
 	"idle":      "Idle sessions (server, after a forced GC, minus the baseline before connecting)",
 	"openclose": "Session open + close (concurrent workers)",
+	"flood": "Polling session flood (workers open xhr polling sessions, one request each, never polled again: " +
+		"opens/s, latency and CPU over the flood; memory and goroutines per live session after it, " +
+		"after a forced GC, minus the baseline before the flood)",
 }
 
 func writeTables(b *strings.Builder, runs map[key]map[string][]record, order []key) {
-	for _, scenario := range []string{"echo", "broadcast", "idle", "openclose"} {
+	for _, scenario := range []string{"echo", "broadcast", "idle", "openclose", "flood"} {
 		var keys []key
 		for _, k := range order {
 			if k.scenario == scenario {
@@ -311,7 +320,7 @@ func ratioText(r float64) string {
 }
 
 func ratio(a, b float64, m metric) string {
-	if m.name == errorsCount.name || math.IsNaN(a) || math.IsNaN(b) || b == 0 {
+	if m.name == errorsCount.name || m.name == live.name || math.IsNaN(a) || math.IsNaN(b) || b == 0 {
 		return "–"
 	}
 	return fmt.Sprintf("%.2f×", a/b)
@@ -366,5 +375,15 @@ func writeTargets(b *strings.Builder, runs map[key]map[string][]record) {
 	row("idle polling session ≤ 1 library goroutine",
 		fmt.Sprintf("%s per session: 1 application handler + %s as in plainhttp + %s more", num(get(k, "gosockjs", goroutines)), num(get(k, "plainhttp", goroutines)), num(libPoll)),
 		libPoll <= 1, !math.IsNaN(libPoll))
+
+	k = key{"flood", "xhr", 20000, 1}
+	rssFlood := get(k, "gosockjs", rss)
+	row("polling session in a flood of 20,000 ≤ 4 KiB RSS",
+		fmt.Sprintf("%s KiB (sockjs-go %s KiB, plainhttp %s KiB)", num(rssFlood/1024), num(get(k, "sockjsgo", rss)/1024), num(get(k, "plainhttp", rss)/1024)),
+		rssFlood <= 4*1024, !math.IsNaN(rssFlood))
+	created := get(k, "gosockjs", createdPerS)
+	row("session creation ≥ 15,000/s on one core (the flood of 20,000 polling sessions)",
+		fmt.Sprintf("%s/s (sockjs-go %s/s, plainhttp %s/s)", num(created), num(get(k, "sockjsgo", createdPerS)), num(get(k, "plainhttp", createdPerS))),
+		created >= 15000, !math.IsNaN(created))
 	b.WriteString("\n")
 }
