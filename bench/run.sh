@@ -4,15 +4,18 @@
 # igm/sockjs-go (sockjsgo) and the transport's floor (plainws or
 # plainhttp), alternating the implementations run by run. The server runs
 # pinned to CPU 0 with GOMAXPROCS=1, the load generator pinned to CPU 1, a
-# fresh server process for every run. Prints a Markdown table of medians
-# and ratios and writes it to bench/results.md (bench/results-quick.md with
-# -quick), the raw JSON lines to bench/results.jsonl (results-quick.jsonl).
+# fresh server process for every run; scenarios with a 4th field N run the
+# server with GOMAXPROCS=N and neither process pinned. Prints a Markdown
+# table of medians and ratios and writes it to bench/results.md
+# (bench/results-quick.md with -quick), the raw JSON lines to
+# bench/results.jsonl (results-quick.jsonl).
 #
 # Usage: bench/run.sh [-runs N] [-quick] [-only REGEX]
 #   -runs N     runs per implementation and scenario (default 3; 1 with -quick)
 #   -quick      smoke version: shorter runs, about 2 minutes
-#   -only RE    run only scenarios whose "scenario transport sessions"
-#               matches the extended regular expression RE
+#   -only RE    run only scenarios whose line in SCENARIOS ("scenario
+#               transport sessions [procs]") matches the extended regular
+#               expression RE; end it with $ to leave out the procs lines
 set -euo pipefail
 cd "$(dirname "$0")"
 COMMAND="bench/run.sh $*"
@@ -50,22 +53,28 @@ fi
 mkdir -p bin
 go build -o bin/ ./server ./loadgen ./report
 
-# scenario transport sessions
+# scenario transport sessions [procs]: procs is the server's GOMAXPROCS,
+# 1 (the default) pinned to CPU 0 with the load generator on CPU 1; with
+# more, neither the server nor the load generator is pinned.
 SCENARIOS="
 echo websocket 1
 echo websocket 100
 echo websocket 1000
+echo websocket 1000 2
 echo xhr_streaming 1
 echo xhr_streaming 100
 echo xhr_streaming 1000
+echo xhr_streaming 1000 2
 echo xhr 1
 echo xhr 100
 echo xhr 1000
+echo xhr 1000 2
 broadcast websocket 1000
 broadcast websocket 10000
 idle websocket 10000
 idle xhr 10000
 openclose websocket 50
+flood xhr 20000
 "
 if [ -n "$ONLY" ]; then
 	SCENARIOS=$(echo "$SCENARIOS" | grep -E -- "$ONLY" || true)
@@ -124,35 +133,41 @@ noisy() { # noisy LINE: other processes or the hypervisor took more than QUIET_L
 }
 
 N=0
-# run_one IMPL SCENARIO TRANSPORT SESSIONS RUN
+# run_one IMPL SCENARIO TRANSPORT SESSIONS PROCS RUN
 run_one() {
-	local impl=$1 scenario=$2 transport=$3 sessions=$4 run=$5 attempt line=""
+	local impl=$1 scenario=$2 transport=$3 sessions=$4 procs=$5 run=$6 attempt line="" name
 	N=$((N + 1))
+	name="$scenario $transport $sessions"
+	[ "$procs" = 1 ] || name="$name GOMAXPROCS=$procs"
 	for attempt in 1 2; do
 		wait_quiet
 		# Not in a $(...) subshell: the EXIT trap must see the server's PID.
-		measure_one "$impl" "$scenario" "$transport" "$sessions" "$run" >bin/line || : >bin/line
+		measure_one "$impl" "$scenario" "$transport" "$sessions" "$procs" "$run" >bin/line || : >bin/line
 		line=$(cat bin/line)
 		if [ -z "$line" ]; then
-			echo "[$N/$TOTAL] $scenario $transport $sessions $impl run $run: FAILED" >&2
+			echo "[$N/$TOTAL] $name $impl run $run: FAILED" >&2
 			return
 		fi
 		if [ "$attempt" = 1 ] && noisy "$line"; then
-			echo "[$N/$TOTAL] $scenario $transport $sessions $impl run $run: other processes or the hypervisor took the CPUs, repeating" >&2
+			echo "[$N/$TOTAL] $name $impl run $run: other processes or the hypervisor took the CPUs, repeating" >&2
 			continue
 		fi
 		break
 	done
 	echo "$line" >>"$RESULTS"
-	echo "[$N/$TOTAL] $scenario $transport $sessions $impl run $run: $(summary "$line")" >&2
+	echo "[$N/$TOTAL] $name $impl run $run: $(summary "$line")" >&2
 }
 
-# measure_one IMPL SCENARIO TRANSPORT SESSIONS RUN: one run on a fresh
-# server; prints the load generator's JSON line.
+# measure_one IMPL SCENARIO TRANSPORT SESSIONS PROCS RUN: one run on a
+# fresh server; prints the load generator's JSON line.
 measure_one() {
-	local impl=$1 scenario=$2 transport=$3 sessions=$4 run=$5 addr="" args status=0
+	local impl=$1 scenario=$2 transport=$3 sessions=$4 procs=$5 run=$6 addr="" args status=0
+	local pin_server=(taskset -c 0) pin_loadgen=(taskset -c "$LOADCPU")
+	if [ "$procs" != 1 ]; then
+		pin_server=() pin_loadgen=()
+	fi
 	rm -f bin/addr
-	GOMAXPROCS=1 taskset -c 0 bin/server -impl "$impl" -addr 127.0.0.1:0 -addrfile bin/addr 2>>bin/server.log &
+	GOMAXPROCS=$procs "${pin_server[@]}" bin/server -impl "$impl" -addr 127.0.0.1:0 -addrfile bin/addr 2>>bin/server.log &
 	SPID=$!
 	for _ in $(seq 200); do
 		[ -s bin/addr ] && break
@@ -167,10 +182,11 @@ measure_one() {
 	case $scenario in
 	idle) args=(-sessions "$sessions" -settle "$SETTLE") ;;
 	openclose) args=(-concurrency "$sessions" -duration "$DURATION" -warmup "$WARMUP") ;;
+	flood) args=(-sessions "$sessions" -concurrency 64 -settle "$SETTLE") ;;
 	*) args=(-sessions "$sessions" -duration "$DURATION" -warmup "$WARMUP") ;;
 	esac
-	timeout -k 5 150 taskset -c "$LOADCPU" bin/loadgen -impl "$impl" -url "http://$addr" \
-		-server-pid "$SPID" -scenario "$scenario" -transport "$transport" -run "$run" \
+	timeout -k 5 150 "${pin_loadgen[@]}" bin/loadgen -impl "$impl" -url "http://$addr" \
+		-server-pid "$SPID" -scenario "$scenario" -transport "$transport" -run "$run" -procs "$procs" \
 		-timeout 120s "${args[@]}" || status=$?
 	stop_server
 	sleep 0.3 # let the kernel tear down the last run's sockets
@@ -179,16 +195,18 @@ measure_one() {
 
 # summary LINE: the headline figures of a result line.
 summary() {
-	echo "$1" | tr ',{}' '\n\n\n' | grep -E '"(msgs_per_s|deliveries_per_s|opens_per_s|p99_us|rss_per_session|goroutines_per_session|server_cpu_us_per_op|other_cpu|steal_cpu|errors)"' | tr -d '"' | tr '\n' ' '
+	echo "$1" | tr ',{}' '\n\n\n' | grep -E '"(msgs_per_s|deliveries_per_s|opens_per_s|p99_us|rss_per_session|goroutines_per_session|server_sessions|server_cpu_us_per_op|other_cpu|steal_cpu|errors)"' | tr -d '"' | tr '\n' ' '
 }
 
 START=$(date +%s)
-while read -r scenario transport sessions; do
+while read -r scenario transport sessions procs; do
 	[ -n "$scenario" ] || continue
+	procs=${procs:-1}
+	case $procs in *[!0-9]* | 0) echo "bad procs in scenario line: $scenario $transport $sessions $procs" >&2; exit 2 ;; esac
 	if [ "$transport" = websocket ]; then floor=plainws; else floor=plainhttp; fi
 	for run in $(seq "$RUNS"); do
 		for impl in gosockjs sockjsgo "$floor"; do
-			run_one "$impl" "$scenario" "$transport" "$sessions" "$run"
+			run_one "$impl" "$scenario" "$transport" "$sessions" "$procs" "$run"
 		done
 	done
 done <<<"$SCENARIOS"

@@ -14,6 +14,10 @@
 //	           goroutines per session, after a forced GC, minus a baseline
 //	openclose  workers open a session and close it again, in a loop:
 //	           sessions/s and the open+close latency
+//	flood      xhr only: workers open -sessions polling sessions, one
+//	           request each, and never poll again: sessions opened/s
+//	           while they accumulate, then the server's RSS and
+//	           goroutines per live session as in idle
 //
 // Every loop is bounded in count and time, and the whole run ends after
 // -timeout whatever happens. Only loopback addresses are accepted.
@@ -50,16 +54,20 @@ type config struct {
 	run         int
 	sources     int
 	timeout     time.Duration
+	procs       int
 }
 
 // result is one JSON line of output. Durations are in microseconds, sizes
 // in bytes.
 type result struct {
-	Scenario    string  `json:"scenario"`
-	Transport   string  `json:"transport"`
-	Impl        string  `json:"impl"`
-	Sessions    int     `json:"sessions"`
-	Run         int     `json:"run"`
+	Scenario  string `json:"scenario"`
+	Transport string `json:"transport"`
+	Impl      string `json:"impl"`
+	Sessions  int    `json:"sessions"`
+	Run       int    `json:"run"`
+	// GOMAXPROCS of the server, as run.sh started it: 1 pinned to one
+	// CPU, more unpinned. Lines without it are from pinned runs.
+	ServerProcs int     `json:"server_procs"`
 	Time        string  `json:"time"`
 	DurationS   float64 `json:"duration_s,omitempty"`
 	Opened      int     `json:"opened"`
@@ -111,24 +119,25 @@ func main() {
 	var cfg config
 	flag.StringVar(&cfg.base, "url", "http://127.0.0.1:8081", "server base URL (loopback only)")
 	flag.StringVar(&cfg.impl, "impl", "gosockjs", "server implementation: gosockjs, sockjsgo, plainws or plainhttp")
-	flag.StringVar(&cfg.scenario, "scenario", "echo", "echo, broadcast, idle or openclose")
+	flag.StringVar(&cfg.scenario, "scenario", "echo", "echo, broadcast, idle, openclose or flood")
 	flag.StringVar(&cfg.transport, "transport", "websocket", "websocket, xhr_streaming or xhr")
 	flag.IntVar(&cfg.sessions, "sessions", 100, "concurrent sessions")
 	flag.DurationVar(&cfg.duration, "duration", 5*time.Second, "measured time")
 	flag.DurationVar(&cfg.warmup, "warmup", time.Second, "unmeasured time before it")
-	flag.DurationVar(&cfg.settle, "settle", 2*time.Second, "idle: wait after opening before measuring")
+	flag.DurationVar(&cfg.settle, "settle", 2*time.Second, "idle, flood: wait after opening before measuring")
 	flag.DurationVar(&cfg.hold, "hold", 0, "idle: keep the sessions open this long after measuring (for profiles)")
 	flag.IntVar(&cfg.size, "size", 64, "message size in bytes")
-	flag.IntVar(&cfg.concurrency, "concurrency", 64, "sessions opened at once; openclose: workers")
+	flag.IntVar(&cfg.concurrency, "concurrency", 64, "sessions opened at once; openclose: workers; flood: workers, one keep-alive connection each")
 	flag.IntVar(&cfg.serverPID, "server-pid", 0, "server process, for CPU and RSS readings")
 	flag.IntVar(&cfg.run, "run", 1, "run number, copied to the output")
 	flag.IntVar(&cfg.sources, "sources", 0, "spread connections over this many source addresses 127.0.0.2... (0: kernel's choice)")
 	flag.DurationVar(&cfg.timeout, "timeout", 3*time.Minute, "hard limit of the whole run")
+	flag.IntVar(&cfg.procs, "procs", 1, "the server's GOMAXPROCS, copied to the output as server_procs (run.sh: 1 pinned, more unpinned)")
 	flag.Parse()
 	log.SetPrefix("loadgen: ")
 	log.SetFlags(0)
-	if cfg.sessions < 1 || cfg.sessions > 20000 || cfg.size < 16 || cfg.size > 1<<16 || cfg.concurrency < 1 || cfg.sources < 0 || cfg.sources > 250 {
-		log.Fatal("-sessions must be 1..20000, -size 16..65536, -concurrency >= 1, -sources 0..250")
+	if cfg.sessions < 1 || cfg.sessions > 20000 || cfg.size < 16 || cfg.size > 1<<16 || cfg.concurrency < 1 || cfg.sources < 0 || cfg.sources > 250 || cfg.procs < 1 || cfg.procs > 1024 {
+		log.Fatal("-sessions must be 1..20000, -size 16..65536, -concurrency >= 1, -sources 0..250, -procs 1..1024")
 	}
 	// The load generator's own garbage collection competes with its
 	// clients for its single CPU.
@@ -154,12 +163,13 @@ func main() {
 	defer cancel()
 
 	r := result{
-		Scenario:  cfg.scenario,
-		Transport: cfg.transport,
-		Impl:      cfg.impl,
-		Sessions:  cfg.sessions,
-		Run:       cfg.run,
-		Time:      time.Now().UTC().Format(time.RFC3339),
+		Scenario:    cfg.scenario,
+		Transport:   cfg.transport,
+		Impl:        cfg.impl,
+		Sessions:    cfg.sessions,
+		Run:         cfg.run,
+		ServerProcs: cfg.procs,
+		Time:        time.Now().UTC().Format(time.RFC3339),
 	}
 	switch cfg.scenario {
 	case "echo":
@@ -171,6 +181,8 @@ func main() {
 	case "openclose":
 		r.Sessions = cfg.concurrency
 		err = runOpenClose(ctx, t, &cfg, &r)
+	case "flood":
+		err = runFlood(ctx, t, &cfg, &r)
 	default:
 		log.Fatalf("unknown -scenario %q", cfg.scenario)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -314,6 +315,133 @@ func runOpenClose(ctx context.Context, t *target, cfg *config, r *result) error 
 	r.P50US = micros(hist.quantile(0.50))
 	r.P99US = micros(hist.quantile(0.99))
 	meter.fill(r, count.Load())
+	errs.fill(r)
+	return nil
+}
+
+// runFlood opens cfg.sessions xhr polling sessions as fast as
+// cfg.concurrency workers can, each worker on one keep-alive connection:
+// every session is one request (POST .../xhr, or plainhttp's .../poll)
+// answered with the open frame at once, and never polls again. It reports
+// the sessions opened per second during the flood, with the server's CPU
+// per session, then closes the workers' connections, waits cfg.settle and
+// reads the server's memory and goroutines per live session as runIdle
+// does: after a forced GC, minus a baseline taken before the flood. The
+// sessions must still be alive then (the bench servers' disconnect delay
+// is 30 s); server_sessions is the count the server reports, and fewer
+// than opened is an error.
+func runFlood(ctx context.Context, t *target, cfg *config, r *result) error {
+	if cfg.serverPID <= 0 {
+		return errors.New("flood needs -server-pid")
+	}
+	if t.transport != "xhr" {
+		return fmt.Errorf("flood: -transport %s; only xhr", t.transport)
+	}
+	var errs errorLog
+	before, err := fetchStats(t.base, true)
+	if err != nil {
+		return err
+	}
+	rssBefore, err := rssBytes(cfg.serverPID)
+	if err != nil {
+		return err
+	}
+
+	dial := func() (net.Conn, error) { return t.dialer.dialContext(context.Background()) }
+	workers := make([]*httpConn, min(cfg.concurrency, cfg.sessions))
+	for i := range workers {
+		workers[i] = newHTTPConn(t.host, dial)
+	}
+	// A server that stops answering holds a worker in its request: the
+	// run's deadline closes the connections.
+	stop := context.AfterFunc(ctx, func() {
+		for _, hc := range workers {
+			hc.abort()
+		}
+	})
+	defer stop()
+	path := func(id string) string {
+		if t.plain {
+			return "/" + t.service + "/" + id + "/poll"
+		}
+		return "/" + t.service + "/000/" + id + "/xhr"
+	}
+	tag := fmt.Sprintf("%dx", os.Getpid())
+	var next, opened atomic.Int64
+	var hist histogram
+	meter := cpuMeter{pid: cfg.serverPID, base: t.base}
+	meter.begin()
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for _, hc := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var body []byte
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= cfg.sessions || ctx.Err() != nil {
+					return
+				}
+				began := time.Now()
+				p := path(tag + strconv.Itoa(i))
+				resp, err := hc.request(p, nil)
+				if err == nil {
+					body, err = resp.readAll(body)
+				}
+				if err == nil && (resp.status != 200 || string(body) != "o\n") {
+					err = fmt.Errorf("%s: %v %.60q, want the open frame", p, resp, body)
+				}
+				if err != nil {
+					errs.add(fmt.Errorf("open: %w", err))
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				hist.record(time.Since(began))
+				opened.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	flood := time.Since(t0)
+	meter.end()
+	for _, hc := range workers {
+		hc.abort()
+	}
+	n := opened.Load()
+	r.Opened = int(n)
+	r.OpenSeconds = round(flood.Seconds(), 3)
+	r.DurationS = round(flood.Seconds(), 3)
+	r.OpensPerS = round(float64(n)/flood.Seconds(), 1)
+	r.P50US = micros(hist.quantile(0.50))
+	r.P99US = micros(hist.quantile(0.99))
+	meter.fill(r, n)
+	if n == 0 {
+		errs.fill(r)
+		return fmt.Errorf("no session opened: %s", r.FirstError)
+	}
+
+	waitSessions(t.base, int(n), 20*time.Second)
+	time.Sleep(cfg.settle)
+	after, err := fetchStats(t.base, true)
+	if err != nil {
+		return err
+	}
+	rssAfter, err := rssBytes(cfg.serverPID)
+	if err != nil {
+		return err
+	}
+	if after.Sessions < n {
+		errs.add(fmt.Errorf("the server reports %d live sessions at the measurement, want %d", after.Sessions, n))
+	}
+	f := float64(n)
+	r.RSSBase, r.RSSAfter = rssBefore, rssAfter
+	r.GoroutinesBase, r.GoroutinesAfter = before.Goroutines, after.Goroutines
+	r.ServerSessions = after.Sessions
+	r.RSSPerSession = round(float64(rssAfter-rssBefore)/f, 0)
+	r.HeapPerSession = round(float64(after.HeapInuse-before.HeapInuse)/f, 0)
+	r.StackPerSession = round(float64(after.StackInuse-before.StackInuse)/f, 0)
+	r.GoroutinesPerSession = round(float64(after.Goroutines-before.Goroutines)/f, 3)
 	errs.fill(r)
 	return nil
 }

@@ -24,6 +24,7 @@ type record struct {
 	Transport            string  `json:"transport"`
 	Impl                 string  `json:"impl"`
 	Sessions             int     `json:"sessions"`
+	ServerProcs          int     `json:"server_procs"` // 0 (older lines) means 1
 	Errors               int64   `json:"errors"`
 	FirstError           string  `json:"first_error"`
 	Retries2010          int64   `json:"retries_2010"`
@@ -36,6 +37,7 @@ type record struct {
 	HeapPerSession       float64 `json:"heap_per_session"`
 	StackPerSession      float64 `json:"stack_per_session"`
 	GoroutinesPerSession float64 `json:"goroutines_per_session"`
+	ServerSessions       float64 `json:"server_sessions"`
 	OpensPerS            float64 `json:"opens_per_s"`
 	ServerCPU            float64 `json:"server_cpu"`
 	ServerCPUPerOpUS     float64 `json:"server_cpu_us_per_op"`
@@ -48,6 +50,16 @@ type record struct {
 type key struct {
 	scenario, transport string
 	sessions            int
+	procs               int // the server's GOMAXPROCS: 1 pinned, more unpinned
+}
+
+// label is the transport column of k's rows: rows with the server on
+// more than one core say so.
+func (k key) label() string {
+	if k.procs > 1 {
+		return fmt.Sprintf("%s, GOMAXPROCS=%d unpinned", k.transport, k.procs)
+	}
+	return k.transport
 }
 
 // metric is one row of a table.
@@ -72,6 +84,8 @@ var (
 	stack       = metric{"stacks per session", "B", func(r record) float64 { return r.StackPerSession }, false}
 	goroutines  = metric{"goroutines per session", "", func(r record) float64 { return r.GoroutinesPerSession }, false}
 	opensPerS   = metric{"sessions opened+closed/s", "", func(r record) float64 { return r.OpensPerS }, true}
+	createdPerS = metric{"sessions opened/s", "", func(r record) float64 { return r.OpensPerS }, true}
+	live        = metric{"live sessions at the measurement", "", func(r record) float64 { return r.ServerSessions }, true}
 	errorsCount = metric{"errors (sum over runs)", "", func(r record) float64 { return float64(r.Errors) }, false}
 )
 
@@ -107,7 +121,10 @@ func main() {
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			log.Fatalf("bad line %.80q: %v", line, err)
 		}
-		k := key{r.Scenario, r.Transport, r.Sessions}
+		if r.ServerProcs < 1 {
+			r.ServerProcs = 1
+		}
+		k := key{r.Scenario, r.Transport, r.Sessions, r.ServerProcs}
 		if runs[k] == nil {
 			runs[k] = map[string][]record{}
 			order = append(order, k)
@@ -123,8 +140,12 @@ func main() {
 		b.WriteString("# SockJS server benchmark\n\n")
 		fmt.Fprintf(&b, "- Machine: %s\n- Date: %s\n- Command: `%s`\n", *machine, *date, *command)
 		b.WriteString("- Setup: server pinned to CPU 0 with GOMAXPROCS=1, load generator pinned to CPU 1; " +
-			"implementations alternated within each scenario; every figure is the median over the runs.\n" +
-			"- Floors: plainws (plain coder/websocket) for websocket scenarios, plainhttp (plain net/http " +
+			"implementations alternated within each scenario; every figure is the median over the runs.\n")
+		if slices.ContainsFunc(order, func(k key) bool { return k.procs > 1 }) {
+			b.WriteString("- Rows labelled \"GOMAXPROCS=N unpinned\": the server runs with GOMAXPROCS=N, and neither " +
+				"it nor the load generator is pinned: they share the machine's CPUs (the other rows: pinned as above).\n")
+		}
+		b.WriteString("- Floors: plainws (plain coder/websocket) for websocket scenarios, plainhttp (plain net/http " +
 			"streaming/long polling with an in-memory queue per id) for the HTTP ones. " +
 			"ours/X is gosockjs divided by X: above 1 is better for rates, below 1 for latency, CPU and memory.\n\n")
 	}
@@ -178,6 +199,9 @@ func metricsOf(scenario string) []metric {
 		return []metric{rss, heap, stack, goroutines, errorsCount}
 	case "openclose":
 		return []metric{opensPerS, p50, p99, cpuPerOp, serverCPU, loadgenCPU, otherCPU, errorsCount}
+	case "flood":
+		return []metric{createdPerS, p50, p99, cpuPerOp, serverCPU, loadgenCPU, otherCPU,
+			rss, heap, stack, goroutines, live, errorsCount}
 	}
 	return nil
 }
@@ -187,10 +211,13 @@ var titles = map[string]string{
 	"broadcast": "Broadcast (one sender, every session receives; latency from send to each arrival)",
 	"idle":      "Idle sessions (server, after a forced GC, minus the baseline before connecting)",
 	"openclose": "Session open + close (concurrent workers)",
+	"flood": "Polling session flood (workers open xhr polling sessions, one request each, never polled again: " +
+		"opens/s, latency and CPU over the flood; memory and goroutines per live session after it, " +
+		"after a forced GC, minus the baseline before the flood)",
 }
 
 func writeTables(b *strings.Builder, runs map[key]map[string][]record, order []key) {
-	for _, scenario := range []string{"echo", "broadcast", "idle", "openclose"} {
+	for _, scenario := range []string{"echo", "broadcast", "idle", "openclose", "flood"} {
 		var keys []key
 		for _, k := range order {
 			if k.scenario == scenario {
@@ -215,7 +242,7 @@ func writeTables(b *strings.Builder, runs map[key]map[string][]record, order []k
 					label += " (" + m.unit + ")"
 				}
 				fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s %s | %s | %s |\n",
-					k.transport, k.sessions, label, num(ours), num(other), num(fl), floor,
+					k.label(), k.sessions, label, num(ours), num(other), num(fl), floor,
 					ratio(ours, fl, m), ratio(ours, other, m))
 			}
 		}
@@ -247,7 +274,7 @@ func writeNotes(b *strings.Builder, runs map[key]map[string][]record, keys []key
 					first = r.FirstError
 				}
 			}
-			name := fmt.Sprintf("%s %s/%d %s", k.scenario, k.transport, k.sessions, impl)
+			name := fmt.Sprintf("%s %s/%d %s", k.scenario, k.label(), k.sessions, impl)
 			if errs > 0 {
 				notes = append(notes, fmt.Sprintf("%s: %d errors, first: %s", name, errs, first))
 			}
@@ -293,7 +320,7 @@ func ratioText(r float64) string {
 }
 
 func ratio(a, b float64, m metric) string {
-	if m.name == errorsCount.name || math.IsNaN(a) || math.IsNaN(b) || b == 0 {
+	if m.name == errorsCount.name || m.name == live.name || math.IsNaN(a) || math.IsNaN(b) || b == 0 {
 		return "–"
 	}
 	return fmt.Sprintf("%.2f×", a/b)
@@ -320,19 +347,19 @@ func writeTargets(b *strings.Builder, runs map[key]map[string][]record) {
 	}{{"websocket", []int{100, 1000}}, {"xhr_streaming", []int{1, 100, 1000}}, {"xhr", []int{1, 100, 1000}}} {
 		floor := floorOf(c.transport)
 		for _, n := range c.sessions {
-			k := key{"echo", c.transport, n}
+			k := key{"echo", c.transport, n, 1}
 			ours, fl := get(k, "gosockjs", msgsPerS), get(k, floor, msgsPerS)
 			r := ours / fl
 			row(fmt.Sprintf("%s echo, %d sessions ≥ 0.95× %s", c.transport, n, floor),
 				fmt.Sprintf("%s (%s vs %s msgs/s)", ratioText(r), num(ours), num(fl)), r >= 0.95, !math.IsNaN(r))
 		}
 	}
-	k := key{"broadcast", "websocket", 10000}
+	k := key{"broadcast", "websocket", 10000, 1}
 	ours, fl := get(k, "gosockjs", p99), get(k, "plainws", p99)
 	row("broadcast to 10,000 websocket sessions: p99 ≤ plainws",
 		fmt.Sprintf("%s µs vs %s µs (%s)", num(ours), num(fl), ratioText(ours/fl)), ours <= fl, !math.IsNaN(ours/fl))
 
-	k = key{"idle", "websocket", 10000}
+	k = key{"idle", "websocket", 10000, 1}
 	rssOurs := get(k, "gosockjs", rss)
 	row("idle websocket session ≤ 24 KiB RSS",
 		fmt.Sprintf("%s KiB (plainws %s KiB)", num(rssOurs/1024), num(get(k, "plainws", rss)/1024)), rssOurs <= 24*1024, !math.IsNaN(rssOurs))
@@ -343,10 +370,20 @@ func writeTargets(b *strings.Builder, runs map[key]map[string][]record) {
 	row("idle websocket session ≤ 2 library goroutines",
 		fmt.Sprintf("%s per session: 1 application handler + %s as in plainws + %s more", num(get(k, "gosockjs", goroutines)), num(get(k, "plainws", goroutines)), num(libWS)),
 		libWS <= 2, !math.IsNaN(libWS))
-	k = key{"idle", "xhr", 10000}
+	k = key{"idle", "xhr", 10000, 1}
 	libPoll := get(k, "gosockjs", goroutines) - get(k, "plainhttp", goroutines) - 1
 	row("idle polling session ≤ 1 library goroutine",
 		fmt.Sprintf("%s per session: 1 application handler + %s as in plainhttp + %s more", num(get(k, "gosockjs", goroutines)), num(get(k, "plainhttp", goroutines)), num(libPoll)),
 		libPoll <= 1, !math.IsNaN(libPoll))
+
+	k = key{"flood", "xhr", 20000, 1}
+	rssFlood := get(k, "gosockjs", rss)
+	row("polling session in a flood of 20,000 ≤ 4 KiB RSS",
+		fmt.Sprintf("%s KiB (sockjs-go %s KiB, plainhttp %s KiB)", num(rssFlood/1024), num(get(k, "sockjsgo", rss)/1024), num(get(k, "plainhttp", rss)/1024)),
+		rssFlood <= 4*1024, !math.IsNaN(rssFlood))
+	created := get(k, "gosockjs", createdPerS)
+	row("session creation ≥ 15,000/s on one core (the flood of 20,000 polling sessions)",
+		fmt.Sprintf("%s/s (sockjs-go %s/s, plainhttp %s/s)", num(created), num(get(k, "sockjsgo", createdPerS)), num(get(k, "plainhttp", createdPerS))),
+		created >= 15000, !math.IsNaN(created))
 	b.WriteString("\n")
 }

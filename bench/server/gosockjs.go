@@ -10,7 +10,13 @@ import (
 // benchOptions are the defaults without the session limits: every load
 // generator connection comes from 127.0.0.1, one client to the limits,
 // which would refuse most of its sessions (429) and measure the refusals.
-var benchOptions = sockjs.Options{MaxSessions: -1, MaxSessionsPerClient: -1, SessionRate: -1}
+// The disconnect delay is benchDisconnectDelay instead of 5 s.
+var benchOptions = sockjs.Options{
+	MaxSessions:          -1,
+	MaxSessionsPerClient: -1,
+	SessionRate:          -1,
+	DisconnectDelay:      benchDisconnectDelay,
+}
 
 // mountGoSockJS serves this library's /echo and /broadcast with
 // benchOptions.

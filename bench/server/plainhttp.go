@@ -10,7 +10,8 @@ import (
 // The HTTP floor does the work of xhr_streaming, xhr polling and xhr_send
 // with as little as possible around it: one in-memory queue per id, lines
 // of raw text instead of SockJS frames, no application goroutine (the
-// sending request itself queues the echo), no session timers.
+// sending request itself queues the echo), no session timers: a queue
+// lives as long as the process, as if the disconnect delay were endless.
 //
 //	POST /echo/{id}/poll    long poll: "o" for a new id; else the queued
 //	                        messages, one a line, as soon as there are any;

@@ -8,9 +8,12 @@ import (
 )
 
 // mountSockJSGo serves /echo and /broadcast with igm/sockjs-go v3 and its
-// default options.
+// default options, but for the disconnect delay: benchDisconnectDelay
+// instead of 5 s.
 func mountSockJSGo(mux *http.ServeMux, c *counters) {
-	echo := sockjsgo.NewHandler("/echo", sockjsgo.DefaultOptions, func(s sockjsgo.Session) {
+	opts := sockjsgo.DefaultOptions
+	opts.DisconnectDelay = benchDisconnectDelay
+	echo := sockjsgo.NewHandler("/echo", opts, func(s sockjsgo.Session) {
 		c.sessions.Add(1)
 		defer c.sessions.Add(-1)
 		for {
@@ -26,7 +29,7 @@ func mountSockJSGo(mux *http.ServeMux, c *counters) {
 	mux.Handle("/echo/", echo)
 
 	var members sockjsGoSet
-	broadcast := sockjsgo.NewHandler("/broadcast", sockjsgo.DefaultOptions, func(s sockjsgo.Session) {
+	broadcast := sockjsgo.NewHandler("/broadcast", opts, func(s sockjsgo.Session) {
 		c.sessions.Add(1)
 		defer c.sessions.Add(-1)
 		members.add(s)
