@@ -187,14 +187,10 @@ func (m *cpuMeter) begin() {
 }
 
 func (m *cpuMeter) end() {
+	// Everything the wall time divides is read at once, before /stats: a
+	// loaded server answers that late, and the CPU it spends meanwhile is
+	// not part of the interval.
 	m.wall = time.Since(m.start)
-	if m.base != "" {
-		if st, err := fetchStats(m.base, false); err == nil && m.stats0.Mallocs > 0 {
-			m.allocs = st.Mallocs - m.stats0.Mallocs
-			m.allocBytes = st.TotalAlloc - m.stats0.TotalAlloc
-			m.gcs = st.NumGC - m.stats0.NumGC
-		}
-	}
 	m.selfDelta = selfCPUTime() - m.self0
 	busy, steal := machineCPU()
 	m.busyDelta, m.stealDelta = busy-m.busy0, steal-m.steal0
@@ -204,12 +200,28 @@ func (m *cpuMeter) end() {
 		}
 		m.sysDelta = syscalls(m.pid) - m.sys0
 	}
+	if m.base != "" {
+		if st, err := fetchStats(m.base, false); err == nil && m.stats0.Mallocs > 0 {
+			m.allocs = st.Mallocs - m.stats0.Mallocs
+			m.allocBytes = st.TotalAlloc - m.stats0.TotalAlloc
+			m.gcs = st.NumGC - m.stats0.NumGC
+		}
+	}
 }
 
-// fill adds the CPU figures to r, per operation for ops operations.
-func (m *cpuMeter) fill(r *result, ops int64) {
+// fill adds the CPU figures to r, per operation for ops operations counted
+// over window (0: over the meter's own interval). The meter's interval can
+// be shorter than the window: begin reads the server's /stats first, and a
+// server that answers late (an overloaded one) starts the meter late. The
+// per-operation figures therefore count the operations of the meter's
+// interval, ops scaled by its share of the window. Allocations are counted
+// between the two /stats readings, which span about the same interval.
+func (m *cpuMeter) fill(r *result, ops int64, window time.Duration) {
 	if m.wall <= 0 {
 		return
+	}
+	if window > 0 {
+		ops = int64(float64(ops) * min(1, m.wall.Seconds()/window.Seconds()))
 	}
 	r.LoadgenCPU = round(m.selfDelta.Seconds()/m.wall.Seconds(), 3)
 	other := m.busyDelta - m.selfDelta - m.serverDelta

@@ -97,7 +97,7 @@ func runEcho(ctx context.Context, t *target, cfg *config, r *result) error {
 	r.MsgsPerS = round(float64(r.Msgs)/cfg.duration.Seconds(), 1)
 	r.P50US = micros(hist.quantile(0.50))
 	r.P99US = micros(hist.quantile(0.99))
-	meter.fill(r, r.Msgs)
+	meter.fill(r, r.Msgs, cfg.duration)
 	errs.fill(r)
 	return nil
 }
@@ -186,7 +186,7 @@ func runBroadcast(ctx context.Context, t *target, cfg *config, r *result) error 
 	r.P50US = micros(hist.quantile(0.50))
 	r.P99US = micros(hist.quantile(0.99))
 	r.Waves, r.WavesIncomplete = waves, incomplete
-	meter.fill(r, r.Deliveries)
+	meter.fill(r, r.Deliveries, cfg.duration)
 	errs.fill(r)
 	return nil
 }
@@ -314,7 +314,7 @@ func runOpenClose(ctx context.Context, t *target, cfg *config, r *result) error 
 	r.OpensPerS = round(float64(count.Load())/cfg.duration.Seconds(), 1)
 	r.P50US = micros(hist.quantile(0.50))
 	r.P99US = micros(hist.quantile(0.99))
-	meter.fill(r, count.Load())
+	meter.fill(r, count.Load(), cfg.duration)
 	errs.fill(r)
 	return nil
 }
@@ -415,7 +415,7 @@ func runFlood(ctx context.Context, t *target, cfg *config, r *result) error {
 	r.OpensPerS = round(float64(n)/flood.Seconds(), 1)
 	r.P50US = micros(hist.quantile(0.50))
 	r.P99US = micros(hist.quantile(0.99))
-	meter.fill(r, n)
+	meter.fill(r, n, 0)
 	if n == 0 {
 		errs.fill(r)
 		return fmt.Errorf("no session opened: %s", r.FirstError)
