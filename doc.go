@@ -60,9 +60,10 @@
 // closing; Recv waits for the client's next message, bounded by its
 // context; the other methods return at once. A client's sending request is
 // answered only once the application has taken its messages and asked for
-// the next one (Recv), so an application that reads slowly pushes back on
-// its own client and on no one else; keep calling Recv for as long as the
-// session lives, even in a service that only pushes. A client that reads
+// the next one (Recv; a message that finds Recv already waiting was asked
+// for), so an application that reads slowly pushes back on its own client
+// and on no one else; keep calling Recv for as long as the session lives,
+// even in a service that only pushes. A client that reads
 // slowly fills its session's outbound queue (Options.OutboxSize messages,
 // Options.SendBuffer bytes) and is closed with code 1013 "Slow consumer".
 //

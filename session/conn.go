@@ -35,7 +35,7 @@ type conn struct {
 	refund  int          // bytes of a reader's messages taken by Recv, not yet returned to it
 
 	// The direct lane from the reader to Recv (lane.go).
-	lane     chan uint64 // the reader's lane, or nil without a reader
+	lane     chan uint64 // the same as s.lane
 	laneHeld bool        // the actor holds the lane's token
 	fedIn    uint64      // deliveries received from the reader
 

@@ -17,16 +17,18 @@ package session
 func (c *conn) queueInbound(d *delivery) {
 	if d.ack == nil {
 		c.fedIn++
-		c.laneHeld = c.laneHeld || d.token
 	}
+	c.laneHeld = c.laneHeld || d.token
 	queued := c.inboundLen()
 	switch {
 	case c.cause != nil:
 		d.answer(nil)
-	case d.ack != nil && (len(d.msgs) > c.cfg.InboxSize || d.bytes > c.cfg.ReceiveBuffer):
-		d.answer(ErrPayloadTooLarge)
-	case d.ack != nil && queued > 0 &&
+	case d.ack != nil && !d.token && queued > 0 &&
 		(queued+len(d.msgs) > c.cfg.InboxSize || c.inBytes+d.bytes > c.cfg.ReceiveBuffer):
+		// A delivery with the token is the rest of one whose first
+		// messages went straight to Recv: it cannot be refused any more.
+		// It came when the inbox was empty, so it exceeds the bounds by
+		// at most what concurrent requests queued meanwhile.
 		d.answer(ErrInboxFull)
 	default:
 		c.compactInbox()

@@ -4,10 +4,11 @@ package session
 // straight to an application waiting in Recv, without the actor, when the
 // actor holds nothing of that reader's that the message could overtake.
 // It saves the busiest hand-off there is, reader → actor → application,
-// on every message of a request and response exchange.
+// on every message of a request and response exchange. A sending HTTP
+// request (Deliver) uses the same lane; see deliverDirect.
 //
 // The lane is one token that moves between the actor and the reader over
-// a channel of capacity one (Credit.lane). The actor puts the token there
+// a channel of capacity one (Session.lane). The actor puts the token there
 // only while the lane may be used: no inbound message waits in the inbox,
 // the session is open and not holding inbound messages back
 // (sendBackedUp). The token carries the number of the reader's deliveries
@@ -25,11 +26,6 @@ package session
 // still hand over the one message it is handling; the actor takes the
 // token on its next turn. Closing and back-pressure can therefore let one
 // message through after they began, never more.
-
-// openLane: a reader announces its lane (NewCredit).
-type openLane struct{ lane chan uint64 }
-
-func (openLane) isEvent() {}
 
 // syncLane gives the lane's token to the reader when the lane may be used,
 // and takes it back when it must close. It runs on every turn of the
@@ -65,26 +61,62 @@ func (c *conn) takeLane() {
 // waiting, or the lane is closed. The caller posts those, with the token
 // if in.token says the reader still holds it.
 func (s *Session) direct(in *Credit, msgs []string) []string {
-	if !in.token {
-		select {
-		case n := <-in.lane:
-			in.token = true
-			if n != in.posted {
-				return msgs // a delivery is on its way: follow it, with the token
-			}
-		default:
-			return msgs
-		}
+	n, ok := s.takeToken()
+	if !ok {
+		return msgs
 	}
+	in.token = true
+	if n != in.posted {
+		return msgs // a delivery is on its way: follow it, with the token
+	}
+	if msgs = s.handOver(msgs); len(msgs) > 0 {
+		return msgs // Recv stopped waiting: post the rest with the token
+	}
+	s.lane <- n // never waits: the reader held the only token
+	in.token = false
+	return nil
+}
+
+// deliverDirect hands the messages of a sending request straight to a
+// waiting Recv, if the actor has lent the token. It returns the messages
+// it could not hand over and whether the caller holds the token, which it
+// then posts with them. A sending request needs no count: the requests of
+// one client follow each other, each answered only once its messages were
+// taken, so none can be on its way when the next one comes; concurrent
+// requests have no order to keep.
+func (s *Session) deliverDirect(msgs []string) ([]string, bool) {
+	n, ok := s.takeToken()
+	if !ok {
+		return msgs, false
+	}
+	if msgs = s.handOver(msgs); len(msgs) > 0 {
+		return msgs, true
+	}
+	s.lane <- n // never waits: the caller held the only token
+	return nil, false
+}
+
+// takeToken takes the lane's token, and the count it carries, if the actor
+// has lent it.
+func (s *Session) takeToken() (uint64, bool) {
+	select {
+	case n := <-s.lane:
+		return n, true
+	default:
+		return 0, false
+	}
+}
+
+// handOver hands msgs, in order, to Recv for as long as it is waiting, and
+// returns the rest.
+func (s *Session) handOver(msgs []string) []string {
 	for len(msgs) > 0 {
 		select {
 		case s.inbound <- inboundMsg{text: msgs[0]}:
 			msgs = msgs[1:]
 		default:
-			return msgs // Recv is not waiting: post the rest with the token
+			return msgs
 		}
 	}
-	in.lane <- in.posted // never waits: the reader held the only token
-	in.token = false
 	return nil
 }

@@ -19,20 +19,20 @@ func TestDirectLane(t *testing.T) {
 		return got
 	}
 	newReader := func() (*Session, *Credit) {
-		s := &Session{inbound: make(chan inboundMsg)}
-		return s, &Credit{lane: make(chan uint64, 1)}
+		s := &Session{inbound: make(chan inboundMsg), lane: make(chan uint64, 1)}
+		return s, &Credit{}
 	}
 
 	t.Run("fresh token, Recv waiting: handed over, token back", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			s, in := newReader()
 			in.posted = 3
-			in.lane <- 3
+			s.lane <- 3
 			got := waiting(s)
 			if rest := s.direct(in, []string{"m"}); len(rest) != 0 || <-got != "m" {
 				t.Fatalf("not handed over: rest %q", rest)
 			}
-			if in.token || len(in.lane) != 1 || <-in.lane != 3 {
+			if in.token || len(s.lane) != 1 || <-s.lane != 3 {
 				t.Fatal("the token did not go back to the lane")
 			}
 		})
@@ -41,7 +41,7 @@ func TestDirectLane(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			s, in := newReader()
 			in.posted = 3
-			in.lane <- 2 // the actor has received two of the three deliveries
+			s.lane <- 2 // the actor has received two of the three deliveries
 			got := waiting(s)
 			if rest := s.direct(in, []string{"m"}); !slices.Equal(rest, []string{"m"}) || !in.token {
 				t.Fatalf("rest %q, token %v: the message overtook a delivery", rest, in.token)
@@ -55,7 +55,7 @@ func TestDirectLane(t *testing.T) {
 	t.Run("Recv not waiting: the rest is posted with the token", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			s, in := newReader()
-			in.lane <- 0
+			s.lane <- 0
 			got := waiting(s)
 			if rest := s.direct(in, []string{"a", "b"}); !slices.Equal(rest, []string{"b"}) || !in.token || <-got != "a" {
 				t.Fatalf("rest %q, token %v", rest, in.token)
@@ -89,7 +89,7 @@ func TestLaneOpensAndIsUsed(t *testing.T) {
 		}
 		in := s.NewCredit()
 		synctest.Wait()
-		if len(in.lane) != 1 {
+		if len(s.lane) != 1 {
 			t.Fatal("the actor did not give the reader the token")
 		}
 		got := make(chan string, 1)

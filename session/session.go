@@ -128,6 +128,7 @@ type Session struct {
 	outbox  chan outMsg     // from Send to the actor, which drains it at once
 	inbound chan inboundMsg // from the actor to Recv, unbuffered
 	refill  chan int        // from the actor to a reader waiting for credit (Feed), unbuffered
+	lane    chan uint64     // the direct lane's token, while the actor lends it (lane.go)
 	acks    chan chan error // acknowledgements Recv holds until the application asks for more
 	done    chan struct{}   // closed by the actor when it exits
 
@@ -152,12 +153,13 @@ func New(transport string, r *http.Request, cfg *Config) *Session {
 		outbox:    make(chan outMsg, outboxBuffer),
 		inbound:   make(chan inboundMsg),
 		refill:    make(chan int),
+		lane:      make(chan uint64, 1),
 		acks:      make(chan chan error, heldAcks),
 		done:      make(chan struct{}),
 		ctx:       ctx,
 		cancel:    cancel,
 	}
-	go (&conn{s: s, cfg: cfg}).run()
+	go (&conn{s: s, cfg: cfg, lane: s.lane, laneHeld: true}).run()
 	return s
 }
 
@@ -276,8 +278,9 @@ func (s *Session) send(m outMsg) error {
 //
 //   - HTTP transports: a send request (xhr_send, jsonp_send) is answered
 //     only after the application has taken every message in it and asked
-//     for the next one, so the client's next send waits; the receiving
-//     request goes on carrying messages and heartbeats.
+//     for the next one (a message that finds Recv already waiting was
+//     asked for), so the client's next send waits; the receiving request
+//     goes on carrying messages and heartbeats.
 //   - Websockets: the connection's reader reads ahead into the receive
 //     buffer (Config.ReceiveBuffer) and then stops reading, so TCP holds
 //     the client back. Control frames are read while there is room, so
@@ -454,7 +457,10 @@ func (s *Session) Abort(r Receiver) {
 
 // Deliver hands messages from the client to the application and waits until
 // the application has taken them all and asked for more, the session closes
-// (the messages are then dropped, as the protocol says), or ctx ends. It
+// (the messages are then dropped, as the protocol says), or ctx ends.
+// Messages that find Recv waiting are handed straight to it, without the
+// actor (the direct lane, lane.go): the application asked for them before
+// they came, so Deliver returns as soon as Recv has them all. It
 // returns ErrInboxFull without queueing anything when the session already
 // holds unread messages and these would take it past Config.InboxSize
 // messages or Config.ReceiveBuffer bytes, and ErrPayloadTooLarge when msgs
@@ -465,8 +471,17 @@ func (s *Session) Deliver(ctx context.Context, msgs []string) error {
 	if len(msgs) == 0 {
 		return nil
 	}
+	if len(msgs) > s.cfg.InboxSize || deliveryBytes(msgs) > s.cfg.ReceiveBuffer {
+		return ErrPayloadTooLarge
+	}
+	token := false
+	if s.ctx.Err() == nil {
+		if msgs, token = s.deliverDirect(msgs); len(msgs) == 0 {
+			return nil
+		}
+	}
 	ack := make(chan error, 1)
-	if !s.post(&delivery{msgs: msgs, bytes: deliveryBytes(msgs), ack: ack}) {
+	if !s.post(&delivery{msgs: msgs, bytes: deliveryBytes(msgs), ack: ack, token: token}) {
 		return nil
 	}
 	select {
@@ -539,22 +554,17 @@ func (s *Session) Feed(ctx context.Context, in *Credit, msgs []string) error {
 }
 
 // Credit is what a connection's reader may still hand to Feed, in bytes,
-// and the reader's end of the session's direct lane (lane.go).
+// and its part in the session's direct lane (lane.go).
 type Credit struct {
 	bytes  int
-	waits  int         // how often the reader waited for the application
-	lane   chan uint64 // the lane's token, when the actor has put it there
-	token  bool        // the reader holds the token
-	posted uint64      // deliveries the reader has posted to the actor
+	waits  int    // how often the reader waited for the application
+	token  bool   // the reader holds the lane's token
+	posted uint64 // deliveries the reader has posted to the actor
 }
 
-// NewCredit returns the full credit of a reader of s and opens the
-// session's direct lane to it. A session has at most one reader.
-func (s *Session) NewCredit() *Credit {
-	in := &Credit{bytes: s.cfg.ReceiveBuffer, lane: make(chan uint64, 1)}
-	s.post(openLane{in.lane})
-	return in
-}
+// NewCredit returns the full credit of a reader of s. A session has at
+// most one reader, and then no sending requests.
+func (s *Session) NewCredit() *Credit { return &Credit{bytes: s.cfg.ReceiveBuffer} }
 
 // Waits reports how often the reader waited for credit: the times the
 // session paused it for back-pressure.

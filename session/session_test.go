@@ -785,3 +785,41 @@ func TestHoldBackCoversTheLane(t *testing.T) {
 		}
 	})
 }
+
+// A sending request whose messages go straight to a Recv that was waiting
+// for them is answered at once: the application had asked for more before
+// they came. The messages Recv was not waiting for follow through the
+// actor, and the answer waits until the application asks for more again.
+func TestDeliverToAWaitingRecv(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := start(t, testConfig())
+		poll(t, s)
+		ctx := context.Background()
+		got := make(chan string, 2)
+		recv := func() { m, _ := s.Recv(ctx); got <- m }
+		go recv()
+		synctest.Wait()
+		if err := s.Deliver(ctx, []string{"a"}); err != nil || <-got != "a" {
+			t.Fatalf("Deliver to a waiting Recv: %v", err)
+		}
+
+		go recv()
+		synctest.Wait()
+		acked := make(chan error, 1)
+		go func() { acked <- s.Deliver(ctx, []string{"b", "c"}) }()
+		synctest.Wait()
+		if m := <-got; m != "b" || len(acked) != 0 {
+			t.Fatalf("Recv %q, acknowledged %v: want b, and c still waiting", m, len(acked) != 0)
+		}
+		go recv()
+		synctest.Wait()
+		if m := <-got; m != "c" || len(acked) != 0 {
+			t.Fatalf("Recv %q, acknowledged %v: want c, and no answer before the application asks for more", m, len(acked) != 0)
+		}
+		go recv() // asks for more
+		synctest.Wait()
+		if len(acked) != 1 || <-acked != nil {
+			t.Fatal("the request was not answered when the application asked for more")
+		}
+	})
+}

@@ -286,8 +286,6 @@ func (c *conn) common(ev event) {
 		c.released(ev) // the report of a receiver that is no longer attached
 	case conflictWaited:
 		c.conflictWaited(ev.r)
-	case openLane:
-		c.lane, c.laneHeld = ev.lane, true
 	case attach, abort, tick:
 		// Every state handles attach itself; an abort of a receiver that
 		// is no longer attached, and a tick the state has no use for,
