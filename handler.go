@@ -82,6 +82,7 @@ func New(prefix string, opts Options, serve func(*Session)) *Handler {
 		ReceiveBuffer:   opts.ReceiveBuffer,
 		MaxFrame:        maxFrame,
 		OnOpen:          h.startApplication,
+		OnClose:         h.sessionClosed,
 	}
 	if opts.MemoryLimit > 0 {
 		h.memory = newMemoryBudget(opts.MemoryLimit, h.metrics)

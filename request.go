@@ -1,6 +1,7 @@
 package sockjs
 
 import (
+	"context"
 	"net/http"
 	"sort"
 )
@@ -22,11 +23,16 @@ const (
 	KeptQueryBytes = 4 << 10
 )
 
-// keptRequest returns the copy of an opening request that its session may
-// keep: bounded headers and query, no trailers or parsed forms. The session
-// clones it again, which is cheap once it is small.
+// keptRequest returns the copy of an opening request that its session
+// keeps and the application may hold after the request's handler returned:
+// bounded headers and query, no body, trailers or parsed forms, a
+// background context. It is a shallow copy: net/http makes a new URL and
+// header map for every request and never reuses them, so sharing them is
+// safe, and a deep copy (Request.Clone) would cost every session a few
+// hundred bytes and a dozen allocations more.
 func keptRequest(r *http.Request) *http.Request {
-	c := r.WithContext(r.Context())
+	c := r.WithContext(context.Background())
+	c.Body, c.GetBody = http.NoBody, nil
 	c.Header = boundedHeader(r.Header, KeptHeaderBytes)
 	c.Trailer = nil
 	c.Form, c.PostForm, c.MultipartForm = nil, nil, nil
@@ -57,7 +63,7 @@ func boundedHeader(h http.Header, max int) http.Header {
 		total += n
 	}
 	if total <= max {
-		return h // r.Clone in session.New copies it
+		return h
 	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].size != all[j].size {

@@ -110,17 +110,19 @@ func closeCode(ctx context.Context) int {
 func (h *Handler) startApplication(ss *session.Session) {
 	s := appSession(ss)
 	h.metrics.SessionOpened(s.Transport())
-	// A session counts as open until it stops being open, not until it has
-	// ended (a disconnect delay later): counts then agree with Sessions and
-	// with what clients see.
-	context.AfterFunc(ss.Context(), func() {
-		h.metrics.SessionClosed(s.Transport(), closeCode(ss.Context()))
-	})
 	if h.logger != nil {
 		h.logger.Debug("sockjs: session opened", "prefix", h.prefix, "session", s.ID(), "transport", s.Transport(), "client", s.ClientAddr())
 	}
 	h.handlers.add()
 	go h.runApplication(s)
+}
+
+// sessionClosed counts a session that stopped being open. It runs on the
+// session's actor goroutine as its Context is cancelled: a session counts
+// as open until then, not until it has ended (a disconnect delay later),
+// so counts agree with Sessions and with what clients see.
+func (h *Handler) sessionClosed(ss *session.Session, cause *session.CloseError) {
+	h.metrics.SessionClosed(ss.Transport(), cause.Code)
 }
 
 // runApplication is the goroutine of one session's application handler.

@@ -220,6 +220,9 @@ func (c *conn) setCause(code int, reason string) {
 	}
 	c.closeFrame = Frame{Kind: FrameClose, Code: code, Reason: reason}
 	c.s.cancel(c.cause)
+	if c.opened && c.cfg.OnClose != nil {
+		c.cfg.OnClose(c.s, c.cause)
+	}
 	c.dropInbound()
 }
 

@@ -15,8 +15,8 @@ import (
 
 // Config holds what a session needs to know about its service. The handler
 // fills it in from its Options; every field must be set, except the
-// byte bounds (zero: unbounded), Memory, ShutdownGrace, ConflictWait
-// and OnEnd.
+// byte bounds (zero: unbounded), Memory, ShutdownGrace, ConflictWait,
+// OnClose and OnEnd.
 type Config struct {
 	HeartbeatDelay  time.Duration // interval of "h" frames while a receiver is attached
 	DisconnectDelay time.Duration // how long a session outlives its last HTTP receiver
@@ -75,6 +75,10 @@ type Config struct {
 	// was handed to the first receiver. It must not block: it typically
 	// starts the application's handler on a new goroutine.
 	OnOpen func(*Session)
+	// OnClose, if set, is called on the actor goroutine when a session
+	// that opened (OnOpen ran) stops being open, as its Context is
+	// cancelled, with the reason. It must not block.
+	OnClose func(s *Session, cause *CloseError)
 	// OnEnd is called on the actor goroutine when the session has ended,
 	// before Done is closed; opened says whether OnOpen was called. It
 	// typically removes the session from the registry.
@@ -140,14 +144,16 @@ type Session struct {
 
 // New creates a session and starts its actor goroutine. The session waits
 // for its first receiver; if none attaches within the disconnect delay, it
-// ends.
+// ends. r is the opening request as Request returns it: the session keeps
+// it as it is, so the caller passes a copy that may outlive the request's
+// handler (without its body, with a background context).
 func New(transport string, r *http.Request, cfg *Config) *Session {
 	cfg = cfg.withBounds()
 	ctx, cancel := context.WithCancelCause(context.Background())
 	s := &Session{
 		id:        newID(),
 		transport: transport,
-		request:   withoutBody(r),
+		request:   r,
 		cfg:       cfg,
 		mailbox:   make(chan event, 8),
 		outbox:    make(chan outMsg, outboxBuffer),
@@ -613,16 +619,4 @@ func newID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// withoutBody returns a shallow copy of r that the application may keep
-// after r's handler returned.
-func withoutBody(r *http.Request) *http.Request {
-	if r == nil {
-		return nil
-	}
-	c := r.Clone(context.Background())
-	c.Body = http.NoBody
-	c.GetBody = nil
-	return c
 }
