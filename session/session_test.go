@@ -581,6 +581,7 @@ func TestHoldBackWhileBackedUp(t *testing.T) {
 		for range 4 {
 			_ = s.Send("out")
 		}
+		synctest.Wait() // Send returns before the actor holds the message: let it
 		go func() { _ = s.Deliver(context.Background(), []string{"in"}) }()
 		got := make(chan string, 1)
 		go func() { m, _ := s.Recv(context.Background()); got <- m }()
