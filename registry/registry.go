@@ -80,9 +80,20 @@ type Registry struct {
 // request is an operation for the registry goroutine and the channel on
 // which it says the operation ran.
 type request struct {
-	op    func(*table)
+	op    operation
 	reply chan<- struct{} // capacity 1: the registry goroutine never waits on it
 }
+
+// operation is what the registry goroutine runs for a request. The
+// operations on every request's path (GetOrCreate, Get) are small structs
+// that carry their arguments and results, one allocation each; the rest
+// are closures (opFunc), whose captured variables cost more.
+type operation interface{ run(*table) }
+
+// opFunc is a closure as an operation.
+type opFunc func(*table)
+
+func (f opFunc) run(t *table) { f(t) }
 
 // keptReplies bounds the reply channels kept for reuse: as many as
 // requests that commonly wait at once.
@@ -112,7 +123,7 @@ func (r *Registry) run(t *table) {
 	for {
 		select {
 		case req := <-r.ops:
-			req.op(t)
+			req.op.run(t)
 			req.reply <- struct{}{}
 		case <-r.stop:
 			return
@@ -121,10 +132,10 @@ func (r *Registry) run(t *table) {
 }
 
 // do runs op on the registry goroutine and waits for it. A request costs
-// the allocation of op's closure and nothing else: the reply channel is
+// the allocation of op and nothing else: the reply channel is
 // reused, taken from and given back to a free list that is itself a
 // channel (no lock).
-func (r *Registry) do(op func(*table)) error {
+func (r *Registry) do(op operation) error {
 	var reply chan struct{}
 	select {
 	case reply = <-r.replies:
@@ -149,42 +160,61 @@ func (r *Registry) do(op func(*table)) error {
 // create was called. create runs on the registry goroutine and must not
 // block.
 func (r *Registry) GetOrCreate(id, client string, create func() *session.Session) (s *session.Session, created bool, err error) {
-	stopErr := r.do(func(t *table) {
-		if e, ok := t.byID[id]; ok {
-			s = e.s
-			return
-		}
-		if err = t.admit(client); err != nil {
-			return
-		}
-		s, created = create(), true
-		t.byID[id] = entry{s, client}
-		t.clients.added(client)
-	})
-	if stopErr != nil {
-		return nil, false, stopErr
+	op := &getOrCreate{id: id, client: client, create: create}
+	if err := r.do(op); err != nil {
+		return nil, false, err
 	}
-	return s, created, err
+	return op.s, op.created, op.err
+}
+
+// getOrCreate is GetOrCreate's operation: its arguments, then its results.
+type getOrCreate struct {
+	id, client string
+	create     func() *session.Session
+	s          *session.Session
+	created    bool
+	err        error
+}
+
+func (op *getOrCreate) run(t *table) {
+	if e, ok := t.byID[op.id]; ok {
+		op.s = e.s
+		return
+	}
+	if op.err = t.admit(op.client); op.err != nil {
+		return
+	}
+	op.s, op.created = op.create(), true
+	t.byID[op.id] = entry{op.s, op.client}
+	t.clients.added(op.client)
 }
 
 // Get returns the session with id, or nil.
 func (r *Registry) Get(id string) *session.Session {
-	var s *session.Session
-	_ = r.do(func(t *table) { s = t.byID[id].s })
-	return s
+	op := &get{id: id}
+	_ = r.do(op)
+	return op.s
 }
+
+// get is Get's operation.
+type get struct {
+	id string
+	s  *session.Session
+}
+
+func (op *get) run(t *table) { op.s = t.byID[op.id].s }
 
 // Add creates a session that has no shared id (a websocket's), if the
 // limits let client create one, and keeps it until Remove.
 func (r *Registry) Add(client string, create func() *session.Session) (s *session.Session, err error) {
-	stopErr := r.do(func(t *table) {
+	stopErr := r.do(opFunc(func(t *table) {
 		if err = t.admit(client); err != nil {
 			return
 		}
 		s = create()
 		t.private[s] = client
 		t.clients.added(client)
-	})
+	}))
 	if stopErr != nil {
 		return nil, stopErr
 	}
@@ -194,7 +224,7 @@ func (r *Registry) Add(client string, create func() *session.Session) (s *sessio
 // Remove forgets s, if it is still the session registered under id (or,
 // with an empty id, a session added with Add).
 func (r *Registry) Remove(id string, s *session.Session) {
-	_ = r.do(func(t *table) {
+	_ = r.do(opFunc(func(t *table) {
 		if id == "" {
 			if client, ok := t.private[s]; ok {
 				delete(t.private, s)
@@ -206,28 +236,28 @@ func (r *Registry) Remove(id string, s *session.Session) {
 			delete(t.byID, id)
 			t.clients.removed(e.client)
 		}
-	})
+	}))
 }
 
 // Clients returns the number of client keys the registry keeps state for:
 // those with sessions, and those whose creation rate is still limited.
 func (r *Registry) Clients() int {
 	n := 0
-	_ = r.do(func(t *table) { n = len(t.clients.byKey) })
+	_ = r.do(opFunc(func(t *table) { n = len(t.clients.byKey) }))
 	return n
 }
 
 // Len returns the number of sessions.
 func (r *Registry) Len() int {
 	n := 0
-	_ = r.do(func(t *table) { n = t.count() })
+	_ = r.do(opFunc(func(t *table) { n = t.count() }))
 	return n
 }
 
 // Sessions returns a snapshot of every session.
 func (r *Registry) Sessions() []*session.Session {
 	var all []*session.Session
-	_ = r.do(func(t *table) { all = t.snapshot() })
+	_ = r.do(opFunc(func(t *table) { all = t.snapshot() }))
 	return all
 }
 
@@ -238,10 +268,10 @@ func (r *Registry) Sessions() []*session.Session {
 // created before Drain is in it, and none is created after.
 func (r *Registry) Drain() []*session.Session {
 	var all []*session.Session
-	_ = r.do(func(t *table) {
+	_ = r.do(opFunc(func(t *table) {
 		t.closing = true
 		all = t.snapshot()
-	})
+	}))
 	return all
 }
 
