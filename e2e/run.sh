@@ -46,7 +46,7 @@ cleanup() {
   if [[ -f $E2E_PIDFILE ]]; then
     local pid
     while read -r pid; do
-      if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'sockjs-e2e-'; then
+      if [[ -r /proc/$pid/cmdline && $(tr '\0' ' ' <"/proc/$pid/cmdline") == *sockjs-e2e-* ]]; then
         kill "$pid" 2>/dev/null || true
       fi
     done <"$E2E_PIDFILE"
