@@ -26,6 +26,7 @@
 //	writing     report, receiver kept, nothing queued   active
 //	writing     report, receiver kept, messages queued  writing (next batch)
 //	writing     report, receiver used up                passive, closed or end
+//	writing     heartbeat due, lazy report in           writing (the heartbeat)
 //	writing     close                                   closing
 //	writing     abort                                   aborting
 //	closing     report                                  closed or last write
@@ -46,12 +47,12 @@
 //
 // In words: a session is open until its first receiver attaches, then
 // active (a receiver, nothing being written) or writing (a job in flight,
-// or its report not collected yet);
-// passive without a receiver. A close while writing waits in closing for the
-// job, then the queued messages and the close frame go out; an abort while
-// writing waits in aborting. Closed answers every receiving request with
-// the close frame; last write waits for the close frame to a client that
-// will not come back (a websocket, or any client during a shutdown).
+// or its report not collected yet), and passive without a receiver. A
+// close while writing waits in closing for the job, then the queued
+// messages and the close frame go out; an abort while writing waits in
+// aborting. Closed answers every receiving request with the close frame;
+// last write waits for the close frame to a client that will not come back
+// (a websocket, or any client during a shutdown).
 //
 // The actor never performs network I/O itself. A writer goroutine per
 // receiver writes the frames (writer.go): the actor hands it a job and goes
@@ -64,9 +65,8 @@
 // messages wait for the writer, a heartbeat is due, the session closes or
 // the client aborts: in a request and response exchange, the actor is
 // woken once per message by the application's Send and not again by the
-// report. So a client that stops reading
-// slows down only its own session, and no call of the application API ever
-// waits for the network.
+// report. So a client that stops reading slows down only its own session,
+// and no call of the application API ever waits for the network.
 //
 // Messages reach Recv over an unbuffered channel from the actor's inbox.
 // HTTP sends deliver into it and wait until the application has taken their
