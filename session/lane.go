@@ -23,9 +23,11 @@ package session
 // The actor takes the token back whenever the lane must close (messages
 // queued, the send buffer half full, the session closing) and the token is
 // in the channel. If the reader holds it at that moment, the reader may
-// still hand over the one message it is handling; the actor takes the
-// token on its next turn. Closing and back-pressure can therefore let one
-// message through after they began, never more.
+// still hand over the delivery it is handling (the messages of one
+// websocket frame, or of one sending request), and only to a Recv that is
+// waiting for them; the actor takes the token on its next turn. Closing
+// and back-pressure can therefore let one delivery through after they
+// began, never more.
 
 // syncLane gives the lane's token to the reader when the lane may be used,
 // and takes it back when it must close. It runs on every turn of the

@@ -571,31 +571,62 @@ func TestInboxFull(t *testing.T) {
 }
 
 // While the session holds half its send buffer for the client, it hands
-// the application no more input, so that an echo cannot overflow it.
+// the application no more input, so that an echo cannot overflow it. The
+// hold-back covers both ways in: the actor's inbox (input before Recv
+// asks) and the direct lane (input to a Recv that is already waiting),
+// for a sending request (Deliver) and a websocket reader (Feed) alike.
 func TestHoldBackWhileBackedUp(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		r := newGated()
-		s := start(t, testConfig(), r) // OutboxSize 8: backed up at 4
-		_ = s.Attach(r)
-		r.next(t) // the open frame, held: the client is slow
-		for range 4 {
-			_ = s.Send("out")
-		}
-		synctest.Wait() // Send returns before the actor holds the message: let it
+	deliver := func(s *session.Session) {
 		go func() { _ = s.Deliver(context.Background(), []string{"in"}) }()
-		got := make(chan string, 1)
-		go func() { m, _ := s.Recv(context.Background()); got <- m }()
-		synctest.Wait()
-		if len(got) != 0 {
-			t.Fatal("the application got input while the session was backed up")
+	}
+	feed := func(s *session.Session) {
+		if err := s.Feed(context.Background(), s.NewCredit(), []string{"in"}); err != nil {
+			t.Error(err)
 		}
-		r.pass() // the open frame is out, the queue goes to the writer
-		r.next(t)
-		r.pass()
-		if m := <-got; m != "in" {
-			t.Fatalf("Recv %q", m)
-		}
-	})
+	}
+	for _, tc := range []struct {
+		name      string
+		input     func(*session.Session)
+		recvWaits bool
+	}{
+		{"deliver to the inbox", deliver, false},
+		{"deliver to a waiting Recv", deliver, true},
+		{"feed to the inbox", feed, false},
+		{"feed to a waiting Recv", feed, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := newGated()
+				s := start(t, testConfig(), r) // OutboxSize 8: backed up at 4
+				_ = s.Attach(r)
+				r.next(t) // the open frame, held: the client is slow
+				for range 4 {
+					_ = s.Send("out")
+				}
+				synctest.Wait() // Send returns before the actor holds the message: let it
+				got := make(chan string, 1)
+				recv := func() { m, _ := s.Recv(context.Background()); got <- m }
+				if tc.recvWaits {
+					go recv()
+					synctest.Wait()
+					tc.input(s)
+				} else {
+					tc.input(s)
+					go recv()
+				}
+				synctest.Wait()
+				if len(got) != 0 {
+					t.Fatal("the application got input while the session was backed up")
+				}
+				r.pass() // the open frame is out, the queue goes to the writer
+				r.next(t)
+				r.pass()
+				if m := <-got; m != "in" {
+					t.Fatalf("Recv %q", m)
+				}
+			})
+		})
+	}
 }
 
 // A websocket reader's Feed does not wait for the application within the
@@ -751,38 +782,6 @@ func TestFeedOrderAcrossTheLane(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("Recv order %q, want %q", got, want)
-		}
-	})
-}
-
-// A message fed while the session is backed up does not go straight to a
-// waiting Recv: the hold-back covers the direct lane too.
-func TestHoldBackCoversTheLane(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		r := newGated()
-		s := start(t, testConfig(), r) // OutboxSize 8: backed up at 4
-		attach(t, s, r)
-		credit := s.NewCredit()
-		_ = s.Send("first")
-		r.next(t) // held: the client is slow
-		for range 4 {
-			_ = s.Send("out")
-		}
-		got := make(chan string, 1)
-		go func() { m, _ := s.Recv(context.Background()); got <- m }()
-		synctest.Wait()
-		if err := s.Feed(context.Background(), credit, []string{"in"}); err != nil {
-			t.Fatal(err)
-		}
-		synctest.Wait()
-		if len(got) != 0 {
-			t.Fatal("the application got input while the session was backed up")
-		}
-		r.pass()
-		r.next(t)
-		r.pass()
-		if m := <-got; m != "in" {
-			t.Fatalf("Recv %q", m)
 		}
 	})
 }
