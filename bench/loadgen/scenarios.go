@@ -228,11 +228,7 @@ func runIdle(ctx context.Context, t *target, cfg *config, r *result) error {
 		return errors.New("idle needs -server-pid")
 	}
 	var errs errorLog
-	before, err := fetchStats(t.base, true)
-	if err != nil {
-		return err
-	}
-	rssBefore, err := rssBytes(cfg.serverPID)
+	base, err := readMemory(t, cfg.serverPID)
 	if err != nil {
 		return err
 	}
@@ -245,24 +241,9 @@ func runIdle(ctx context.Context, t *target, cfg *config, r *result) error {
 		errs.fill(r)
 		return fmt.Errorf("no session opened: %s", r.FirstError)
 	}
-	waitSessions(t.base, len(conns), 20*time.Second)
-	time.Sleep(cfg.settle)
-	after, err := fetchStats(t.base, true)
-	if err != nil {
+	if _, err := base.perSession(t, cfg, int64(len(conns)), r); err != nil {
 		return err
 	}
-	rssAfter, err := rssBytes(cfg.serverPID)
-	if err != nil {
-		return err
-	}
-	n := float64(len(conns))
-	r.RSSBase, r.RSSAfter = rssBefore, rssAfter
-	r.GoroutinesBase, r.GoroutinesAfter = before.Goroutines, after.Goroutines
-	r.ServerSessions = after.Sessions
-	r.RSSPerSession = round(float64(rssAfter-rssBefore)/n, 0)
-	r.HeapPerSession = round(float64(after.HeapInuse-before.HeapInuse)/n, 0)
-	r.StackPerSession = round(float64(after.StackInuse-before.StackInuse)/n, 0)
-	r.GoroutinesPerSession = round(float64(after.Goroutines-before.Goroutines)/n, 3)
 	if cfg.hold > 0 {
 		fmt.Fprintf(os.Stderr, "loadgen: %d idle sessions open, holding for %v\n", len(conns), cfg.hold)
 		select {
@@ -338,11 +319,7 @@ func runFlood(ctx context.Context, t *target, cfg *config, r *result) error {
 		return fmt.Errorf("flood: -transport %s; only xhr", t.transport)
 	}
 	var errs errorLog
-	before, err := fetchStats(t.base, true)
-	if err != nil {
-		return err
-	}
-	rssBefore, err := rssBytes(cfg.serverPID)
+	base, err := readMemory(t, cfg.serverPID)
 	if err != nil {
 		return err
 	}
@@ -421,27 +398,52 @@ func runFlood(ctx context.Context, t *target, cfg *config, r *result) error {
 		return fmt.Errorf("no session opened: %s", r.FirstError)
 	}
 
-	waitSessions(t.base, int(n), 20*time.Second)
-	time.Sleep(cfg.settle)
-	after, err := fetchStats(t.base, true)
+	live, err := base.perSession(t, cfg, n, r)
 	if err != nil {
 		return err
 	}
-	rssAfter, err := rssBytes(cfg.serverPID)
-	if err != nil {
-		return err
+	if live < n {
+		errs.add(fmt.Errorf("the server reports %d live sessions at the measurement, want %d", live, n))
 	}
-	if after.Sessions < n {
-		errs.add(fmt.Errorf("the server reports %d live sessions at the measurement, want %d", after.Sessions, n))
-	}
-	f := float64(n)
-	r.RSSBase, r.RSSAfter = rssBefore, rssAfter
-	r.GoroutinesBase, r.GoroutinesAfter = before.Goroutines, after.Goroutines
-	r.ServerSessions = after.Sessions
-	r.RSSPerSession = round(float64(rssAfter-rssBefore)/f, 0)
-	r.HeapPerSession = round(float64(after.HeapInuse-before.HeapInuse)/f, 0)
-	r.StackPerSession = round(float64(after.StackInuse-before.StackInuse)/f, 0)
-	r.GoroutinesPerSession = round(float64(after.Goroutines-before.Goroutines)/f, 3)
 	errs.fill(r)
 	return nil
+}
+
+// serverMemory is what the server uses: a scenario reads it before it
+// opens its sessions and again once they are all open.
+type serverMemory struct {
+	stats serverStats
+	rss   int64
+}
+
+// readMemory reads the server's memory after a garbage collection.
+func readMemory(t *target, pid int) (serverMemory, error) {
+	stats, err := fetchStats(t.base, true)
+	if err != nil {
+		return serverMemory{}, err
+	}
+	rss, err := rssBytes(pid)
+	return serverMemory{stats, rss}, err
+}
+
+// perSession waits (up to 20 s) until the server reports n live sessions,
+// lets it settle for cfg.settle, and fills r with what RSS, heap, stacks
+// and goroutines grew since base, per session. It returns the live
+// sessions the server reported at the measurement.
+func (base serverMemory) perSession(t *target, cfg *config, n int64, r *result) (int64, error) {
+	waitSessions(t.base, int(n), 20*time.Second)
+	time.Sleep(cfg.settle)
+	after, err := readMemory(t, cfg.serverPID)
+	if err != nil {
+		return 0, err
+	}
+	f := float64(n)
+	r.RSSBase, r.RSSAfter = base.rss, after.rss
+	r.GoroutinesBase, r.GoroutinesAfter = base.stats.Goroutines, after.stats.Goroutines
+	r.ServerSessions = after.stats.Sessions
+	r.RSSPerSession = round(float64(after.rss-base.rss)/f, 0)
+	r.HeapPerSession = round(float64(after.stats.HeapInuse-base.stats.HeapInuse)/f, 0)
+	r.StackPerSession = round(float64(after.stats.StackInuse-base.stats.StackInuse)/f, 0)
+	r.GoroutinesPerSession = round(float64(after.stats.Goroutines-base.stats.Goroutines)/f, 3)
+	return after.stats.Sessions, nil
 }
