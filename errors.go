@@ -31,8 +31,8 @@ var (
 	// ErrSessionClosed matches every error of a session that is closing or
 	// has ended, including *CloseError values.
 	ErrSessionClosed = session.ErrSessionClosed
-	// ErrInvalidCloseCode is returned by Close for codes other than 1000
-	// and 3000–4999.
+	// ErrInvalidCloseCode is returned by Close for codes other than 1000,
+	// 1001 and 3000–4999.
 	ErrInvalidCloseCode = session.ErrInvalidCloseCode
 	// ErrMessageTooLarge is returned by Send for a message that alone
 	// encodes to more than Options.SendBuffer; the session stays open.

@@ -78,18 +78,18 @@ type Counters struct {
 
 // CountersSnapshot is a point-in-time copy of Counters.
 type CountersSnapshot struct {
-	SessionsOpen          map[string]int64 `json:"sessions_open"`
-	SessionsOpened        int64            `json:"sessions_opened"`
-	SessionsClosed        int64            `json:"sessions_closed"`
-	SlowConsumerCloses    int64            `json:"slow_consumer_closes"`
-	MessagesIn            int64            `json:"messages_in"`
-	BytesIn               int64            `json:"bytes_in"`
-	MessagesOut           int64            `json:"messages_out"`
-	BytesOut              int64            `json:"bytes_out"`
-	BufferedBytes         int64            `json:"buffered_bytes"`   // held by sessions beyond their first 64 KiB
-	SessionsEvicted       int64            `json:"sessions_evicted"` // closed for Options.MemoryLimit
-	RejectedRequests      map[string]int64 `json:"rejected_requests"`
-	RejectedRequestsTotal int64            `json:"rejected_requests_total"`
+	SessionsOpen          map[string]int64 `json:"sessions_open"`           // open now, by transport name (NameXHR, ...)
+	SessionsOpened        int64            `json:"sessions_opened"`         // sent their open frame, since the start
+	SessionsClosed        int64            `json:"sessions_closed"`         // opened sessions that stopped being open, since the start
+	SlowConsumerCloses    int64            `json:"slow_consumer_closes"`    // ended with 1013 "Slow consumer"
+	MessagesIn            int64            `json:"messages_in"`             // messages from clients, taken by the session
+	BytesIn               int64            `json:"bytes_in"`                // the bytes of their text
+	MessagesOut           int64            `json:"messages_out"`            // messages written to clients
+	BytesOut              int64            `json:"bytes_out"`               // the bytes of their frames on the wire
+	BufferedBytes         int64            `json:"buffered_bytes"`          // held by sessions beyond their first 64 KiB
+	SessionsEvicted       int64            `json:"sessions_evicted"`        // closed for Options.MemoryLimit
+	RejectedRequests      map[string]int64 `json:"rejected_requests"`       // by reason (RejectOrigin, ...)
+	RejectedRequestsTotal int64            `json:"rejected_requests_total"` // all reasons together
 }
 
 func indexOf(names []string, name string) int {

@@ -41,6 +41,11 @@ const (
 
 // Options configure a Handler. The zero value is the SockJS protocol's
 // defaults with a safe origin policy (same origin only).
+//
+// The limits on new sessions (MaxSessions, MaxSessionsPerClient,
+// SessionRate, MemoryLimit) answer an HTTP request with the status each
+// names. A websocket's session is made after its handshake, so there the
+// refusal is a close with 1013 and the same message as its reason.
 type Options struct {
 	// HeartbeatDelay is the interval of heartbeat frames while a client is
 	// connected. Default 25 s; keep it well below 35 s, after which JSONP
@@ -79,9 +84,11 @@ type Options struct {
 	// 1 turns streaming transports into polling.
 	ResponseLimit int
 
-	// JSessionID sets the JSESSIONID cookie on every transport request, for
-	// load balancers that need it for sticky sessions, and makes /info report
-	// cookie_needed. Default off.
+	// JSessionID sets the JSESSIONID cookie on every HTTP transport request
+	// and preflight (not on websocket handshakes: a websocket is one
+	// connection, which needs no stickiness), for load balancers that need
+	// it for sticky sessions, and makes /info report cookie_needed. Default
+	// off.
 	JSessionID bool
 
 	// ClientURL is the sockjs-client script loaded by the iframe page that
@@ -94,7 +101,8 @@ type Options struct {
 
 	// Disabled lists transports that this handler does not serve; their
 	// URLs answer 404 and /info reports websocket:false when websockets are
-	// off. Default: every transport enabled.
+	// off. Disabling TransportWebsocket disables the raw websocket
+	// (/websocket) too. Default: every transport enabled.
 	Disabled Transport
 
 	// AllowedOrigins lists the origins other than the handler's own that may
@@ -103,8 +111,10 @@ type Options struct {
 	// "*.example:8080"), "null" for file:// pages, or "*" for every origin.
 	// Default: same origin only, which means the same scheme, host and port
 	// as the request (see Scheme). A request with an Origin header outside the
-	// list is refused with 403 and never gets CORS headers; requests without
-	// Origin (non-browser clients, JSONP script tags) are not affected.
+	// list is refused with 403 and never gets CORS headers. Requests without
+	// Origin (non-browser clients, JSONP script tags) are judged by their
+	// Sec-Fetch-Site header instead: "cross-site" passes only with "*", and
+	// "same-site" only when the list is not empty (see the package doc).
 	AllowedOrigins []string
 
 	// WriteTimeout bounds every write to a client. A client that does not
@@ -256,7 +266,9 @@ type Options struct {
 	// Negative: no rate limit. The registry keeps rate state for at most
 	// 10,000 clients without sessions; past that, some are forgotten and
 	// get a fresh burst.
-	SessionRate  float64
+	SessionRate float64
+	// SessionBurst is how many sessions one client may open at once before
+	// SessionRate paces it. Default 50 (DefaultSessionBurst).
 	SessionBurst int
 
 	// ClientIntegrity is the Subresource Integrity value ("sha384-…") of

@@ -1,9 +1,9 @@
 // Package registry keeps the sessions of one SockJS service.
 //
-// The session map belongs to one goroutine. Every operation is a closure
-// sent to it over a channel and run in order, so get-or-create is a single
-// step: two requests for a new id cannot create two sessions. There is no
-// lock.
+// The session map belongs to one goroutine. Every operation is a message
+// sent to it over a channel and run in order (a small struct for GetOrCreate
+// and Get, a closure for the rest), so get-or-create is a single step: two
+// requests for a new id cannot create two sessions. There is no lock.
 package registry
 
 import (

@@ -76,9 +76,10 @@
 // refill channel. So the reader keeps reading (pongs, a vanished client)
 // while the application is busy, and stops, letting TCP push back, when the
 // credit is spent. When the inbox is empty and nothing holds input back,
-// the actor lends the reader a token (the direct lane, lane.go) with which
-// it hands a message straight to a Recv that is already waiting, without
-// waking the actor. Nothing in this package takes a lock.
+// the actor lends a token (the direct lane, lane.go) with which the
+// websocket reader, or a sending request (Deliver), hands a message
+// straight to a Recv that is already waiting, without waking the actor.
+// Nothing in this package takes a lock.
 //
 // Every buffer is bounded twice, in messages and in bytes: the outbound
 // queue and the frames in flight by Config.OutboxSize and

@@ -362,7 +362,7 @@ func (s *Session) ackHeld() {
 }
 
 // Close closes the session with a code and reason that the client receives in
-// its close event. Codes must be 1000 or within 3000–4999. A reason longer
+// its close event. Codes must be 1000, 1001 or within 3000–4999. A reason longer
 // than MaxReasonLen bytes is cut there, on a character boundary, on every
 // transport: a websocket close frame holds no more. Close does not wait for
 // the network: when it returns, the session is closing (Send and Recv fail,

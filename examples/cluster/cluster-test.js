@@ -5,7 +5,9 @@
 // the JSESSIONID cookie, one on the server segment of the URL. For each
 // balancer, transport (websocket, xhr-streaming, xhr-polling) and node
 // there is one client, placed on that node through the balancer's
-// affinity key: 18 clients, and every combination on the node that dies.
+// affinity key: 18 clients, and every combination on the node that dies;
+// and three more, one per transport, that come to the cookie balancer with
+// no cookie and are placed by it: 21 in all.
 //
 //   round A   every client sends ROUND numbered messages; every client must
 //             receive every message exactly once, in order per sender.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The cluster test: real redis-server, three chat nodes and two HAProxy
 # instances (one sticky on JSESSIONID, one on the URL's server segment), all
-# on loopback ports, and 18 sockjs-client 1.6.1 instances in Node.js on
+# on loopback ports, and 21 sockjs-client 1.6.1 instances in Node.js on
 # websocket, xhr-streaming and xhr-polling (cluster-test.js), each sending
 # the Origin header a browser on the balancer's page would. It checks
 # exactly-once, in-order delivery across nodes, then kills one node with

@@ -1,7 +1,8 @@
 // Command testserver serves the SockJS protocol test services
 // (docs/protocol.md#conformance-test-server) for the official sockjs-protocol suite and for browser
-// tests: /echo, /close, /disabled_websocket_echo, /cookie_needed_echo and
-// /default_echo, allowing every origin.
+// tests: /echo, /close, /disabled_websocket_echo and /cookie_needed_echo,
+// allowing every origin, and for the browser tests /default_echo (zero
+// Options) and /big_echo (an 8 MiB response limit).
 //
 //	go run ./examples/testserver -addr 127.0.0.1:8081
 package main
