@@ -2,6 +2,7 @@ package sockjs_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"runtime"
 	"strings"
@@ -71,6 +72,70 @@ func TestMaxSessions(t *testing.T) {
 	if code, body := post(t, url+"/000/a/xhr_send", `["x"]`); code != 204 {
 		t.Fatalf("existing session refused: %d %q", code, body)
 	}
+}
+
+// A websocket's session gives its place back when it ends: the total and
+// per-client caps count open sessions, not every websocket a client ever
+// opened. (Private sessions once stayed in the registry, so a client was
+// refused for good after its hundredth websocket.)
+func TestEndedWebsocketSessionsFreeTheirPlace(t *testing.T) {
+	for _, limits := range []struct {
+		name string
+		opts sockjs.Options
+	}{
+		{"MaxSessions", sockjs.Options{MaxSessions: 2, SessionRate: -1}},
+		{"MaxSessionsPerClient", sockjs.Options{MaxSessionsPerClient: 2, SessionRate: -1}},
+	} {
+		for _, raw := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/raw=%v", limits.name, raw), func(t *testing.T) {
+				_, url := serve(t, limits.opts, echo)
+				for i := range 5 {
+					path := fmt.Sprintf("/000/w%d/websocket", i)
+					if raw {
+						path = "/websocket"
+					}
+					// The previous session ends a moment after its
+					// connection closed: the next one may be refused
+					// until then, and must open after.
+					deadline := time.Now().Add(5 * time.Second)
+					for !openedWS(t, url+path, raw) {
+						if time.Now().After(deadline) {
+							t.Fatalf("websocket %d refused although the %d before it were closed", i+1, i)
+						}
+						time.Sleep(10 * time.Millisecond)
+					}
+				}
+			})
+		}
+	}
+}
+
+// openedWS dials a websocket, reports whether its session opened (the open
+// frame, or a raw websocket's echo), and closes it.
+func openedWS(t *testing.T, url string, raw bool) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(url, "http"), nil)
+	if err != nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	defer c.CloseNow()
+	want := "o"
+	if raw {
+		want = "ping"
+		if err := c.Write(ctx, websocket.MessageText, []byte(want)); err != nil {
+			return false
+		}
+	}
+	_, p, err := c.Read(ctx)
+	if websocket.CloseStatus(err) == websocket.StatusTryAgainLater {
+		return false
+	}
+	if err != nil || string(p) != want {
+		t.Fatalf("%s: first message %q, %v; want %q", url, p, err, want)
+	}
+	return true
 }
 
 func TestOriginPolicy(t *testing.T) {
