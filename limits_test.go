@@ -114,13 +114,10 @@ func TestEndedWebsocketSessionsFreeTheirPlace(t *testing.T) {
 // frame, or a raw websocket's echo), and closes it.
 func openedWS(t *testing.T, url string, raw bool) bool {
 	t.Helper()
+	c := dialWS(t, url)
+	defer c.CloseNow() // now, not at the test's end: the session must end
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(url, "http"), nil)
-	if err != nil {
-		t.Fatalf("dial %s: %v", url, err)
-	}
-	defer c.CloseNow()
 	want := "o"
 	if raw {
 		want = "ping"
