@@ -29,21 +29,11 @@ func serve(t *testing.T, h http.Handler) *httptest.Server {
 	return srv
 }
 
-// testGrace is the services' shutdown grace: a test's clients are closed or
-// gone when its cleanup shuts the services down, so no session should wait
-// the default 3 s for a poll that will not come.
-const testGrace = 50 * time.Millisecond
-
-// testServer returns the protocol test services with testGrace.
-func testServer() *testserver.Server {
-	return testserver.NewWithConfig(testserver.Config{ShutdownGrace: testGrace})
-}
-
 // testServices serves the protocol test services (/echo with a 4096-byte
 // response limit, /close, /disabled_websocket_echo, /cookie_needed_echo).
 func testServices(t *testing.T) *httptest.Server {
 	t.Helper()
-	services := testServer()
+	services := testserver.NewForTests()
 	srv := serve(t, services)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -136,7 +126,7 @@ func TestInfoWebsocketFalseSkipsWebsocket(t *testing.T) {
 // back on every request of the session.
 func TestCookieNeededKeepsJSESSIONID(t *testing.T) {
 	leak.Check(t)
-	services := testServer()
+	services := testserver.NewForTests()
 	var withCookie, without atomic.Int32
 	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.Path, "/xhr") || strings.HasSuffix(r.URL.Path, "/eventsource") {
@@ -170,7 +160,7 @@ func TestCookieNeededKeepsJSESSIONID(t *testing.T) {
 // xhr-streaming at once, without waiting for a timeout.
 func TestFallbackWhenWebsocketRefused(t *testing.T) {
 	leak.Check(t)
-	services := testServer()
+	services := testserver.NewForTests()
 	defer services.Shutdown(context.Background())
 	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
@@ -198,7 +188,7 @@ func TestFallbackWhenWebsocketRefused(t *testing.T) {
 // tries the next one.
 func TestFallbackWhenTransportDoesNotOpen(t *testing.T) {
 	leak.Check(t)
-	services := testServer()
+	services := testserver.NewForTests()
 	defer services.Shutdown(context.Background())
 	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/xhr_streaming") {
@@ -242,7 +232,7 @@ func TestServerDiesMidStream(t *testing.T) {
 	leak.Check(t)
 	for _, name := range transports {
 		t.Run(name, func(t *testing.T) {
-			h := sockjs.New("/echo", sockjs.Options{ShutdownGrace: testGrace}, testserver.Echo)
+			h := sockjs.New("/echo", sockjs.Options{ShutdownGrace: testserver.TestGrace}, testserver.Echo)
 			defer h.Shutdown(context.Background())
 			srv := httptest.NewUnstartedServer(h)
 			conns := make(chan net.Conn, 100)
@@ -316,7 +306,7 @@ func TestSlowReaderPushesBackOnServer(t *testing.T) {
 // next one.
 func TestSendsBatchWhileOneIsInFlight(t *testing.T) {
 	leak.Check(t)
-	services := testServer()
+	services := testserver.NewForTests()
 	defer services.Shutdown(context.Background())
 	var sends atomic.Int32
 	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -437,7 +427,7 @@ func TestDialContext(t *testing.T) {
 // sockjs-client does.
 func TestQueryOnEveryRequest(t *testing.T) {
 	leak.Check(t)
-	services := testServer()
+	services := testserver.NewForTests()
 	defer services.Shutdown(context.Background())
 	var with, without atomic.Int32
 	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

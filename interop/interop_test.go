@@ -67,10 +67,7 @@ func serveGo(t *testing.T, h http.Handler) (string, func()) {
 }
 
 func startGoSockJS(t *testing.T) (string, func()) {
-	// A short shutdown grace: the clients are gone when the cleanup runs,
-	// and no session should wait the default 3 s for a poll that will not
-	// come.
-	services := testserver.NewWithConfig(testserver.Config{ShutdownGrace: 50 * time.Millisecond})
+	services := testserver.NewForTests()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

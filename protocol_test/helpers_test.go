@@ -80,7 +80,7 @@ var xhrStreamingPrelude = strings.Repeat("h", 2048) + "\n"
 func newServer(t *testing.T) string {
 	t.Helper()
 	// The test's clients are gone when it ends: no grace for their next poll.
-	services := testserver.NewWithConfig(testserver.Config{ShutdownGrace: 50 * time.Millisecond})
+	services := testserver.NewForTests()
 	srv := httptest.NewServer(services)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)

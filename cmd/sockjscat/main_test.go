@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gosockjs/sockjs/internal/leak"
 	"github.com/gosockjs/sockjs/internal/testserver"
@@ -14,11 +13,10 @@ import (
 
 var transports = []string{"websocket", "xhr-streaming", "eventsource", "xhr-polling"}
 
-// testServer serves the protocol test services until the test ends. Their
-// shutdown grace is short: the command has exited by then, and no session
-// should wait the default 3 s for a poll that will not come.
+// testServer serves the protocol test services until the test ends, with
+// a short shutdown grace: the command has exited by then.
 func testServer(t *testing.T) *httptest.Server {
-	services := testserver.NewWithConfig(testserver.Config{ShutdownGrace: 50 * time.Millisecond})
+	services := testserver.NewForTests()
 	srv := httptest.NewServer(services)
 	t.Cleanup(func() {
 		_ = services.Shutdown(context.Background())

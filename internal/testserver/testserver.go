@@ -68,6 +68,14 @@ func NewWithClientURL(clientURL string) *Server {
 	return NewWithConfig(Config{ClientURL: clientURL})
 }
 
+// TestGrace is the shutdown grace of test suites' services: a test's
+// clients are closed or gone when its cleanup shuts the services down, and
+// no session should wait the default 3 s for a poll that will not come.
+const TestGrace = 50 * time.Millisecond
+
+// NewForTests is New with TestGrace.
+func NewForTests() *Server { return NewWithConfig(Config{ShutdownGrace: TestGrace}) }
+
 // NewWithConfig is New adjusted by c.
 func NewWithConfig(c Config) *Server {
 	clientURL := c.ClientURL
