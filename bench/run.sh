@@ -181,7 +181,7 @@ measure_one() {
 	fi
 	case $scenario in
 	idle) args=(-sessions "$sessions" -settle "$SETTLE") ;;
-	openclose) args=(-concurrency "$sessions" -duration "$DURATION" -warmup "$WARMUP") ;;
+	openclose) args=(-concurrency "$sessions" -duration "$DURATION" -warmup "$WARMUP" -settle "$SETTLE") ;;
 	flood) args=(-sessions "$sessions" -concurrency 64 -settle "$SETTLE") ;;
 	*) args=(-sessions "$sessions" -duration "$DURATION" -warmup "$WARMUP") ;;
 	esac

@@ -13,7 +13,9 @@
 //	idle       open sessions and leave them idle: the server's RSS and
 //	           goroutines per session, after a forced GC, minus a baseline
 //	openclose  workers open a session and close it again, in a loop:
-//	           sessions/s and the open+close latency
+//	           sessions/s and the open+close latency; then, once the
+//	           server reports no live session and -settle has passed, the
+//	           heap the ended sessions left behind, per session
 //	flood      xhr only: workers open -sessions polling sessions, one
 //	           request each, and never poll again: sessions opened/s
 //	           while they accumulate, then the server's RSS and
@@ -96,6 +98,10 @@ type result struct {
 	GoroutinesPerSession float64 `json:"goroutines_per_session,omitempty"`
 
 	OpensPerS float64 `json:"opens_per_s,omitempty"`
+	// openclose: the server's heap after every session of the run ended,
+	// minus the heap before it, per session opened (a forced GC on each
+	// side): what ended sessions leave behind.
+	KeptHeapPerSession float64 `json:"kept_heap_per_session,omitempty"`
 
 	// Polls answered with 2010 right after the previous poll, and repeated.
 	Retries2010 int64 `json:"retries_2010,omitempty"`

@@ -257,6 +257,11 @@ func runIdle(ctx context.Context, t *target, cfg *config, r *result) error {
 
 func runOpenClose(ctx context.Context, t *target, cfg *config, r *result) error {
 	var errs errorLog
+	before, err := fetchStats(t.base, true)
+	if err != nil {
+		return err
+	}
+	var opened atomic.Int64 // every session of the run, warm-up included
 	start := time.Now().Add(cfg.warmup)
 	w := window{start, start.Add(cfg.duration)}
 	meter := cpuMeter{pid: cfg.serverPID, base: t.base}
@@ -280,6 +285,7 @@ func runOpenClose(ctx context.Context, t *target, cfg *config, r *result) error 
 					time.Sleep(10 * time.Millisecond)
 					continue
 				}
+				opened.Add(1)
 				c.shutdown()
 				if now := time.Now(); w.contains(now) {
 					hist.record(now.Sub(began))
@@ -296,8 +302,31 @@ func runOpenClose(ctx context.Context, t *target, cfg *config, r *result) error 
 	r.P50US = micros(hist.quantile(0.50))
 	r.P99US = micros(hist.quantile(0.99))
 	meter.fill(r, count.Load(), cfg.duration)
+	if n := opened.Load(); n > 0 {
+		after, err := keptHeap(t, cfg.settle)
+		if err != nil {
+			return err
+		}
+		r.KeptHeapPerSession = round(float64(after.HeapInuse-before.HeapInuse)/float64(n), 0)
+	}
 	errs.fill(r)
 	return nil
+}
+
+// keptHeap waits until the server reports no live session (at most 10 s)
+// and then for settle, and reads its heap after a forced GC: what the
+// sessions that ended left behind.
+func keptHeap(t *target, settle time.Duration) (serverStats, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := fetchStats(t.base, false)
+		if err == nil && st.Sessions == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(settle)
+	return fetchStats(t.base, true)
 }
 
 // runFlood opens cfg.sessions xhr polling sessions as fast as

@@ -39,6 +39,7 @@ type record struct {
 	GoroutinesPerSession float64 `json:"goroutines_per_session"`
 	ServerSessions       float64 `json:"server_sessions"`
 	OpensPerS            float64 `json:"opens_per_s"`
+	KeptHeapPerSession   float64 `json:"kept_heap_per_session"`
 	ServerCPU            float64 `json:"server_cpu"`
 	ServerCPUPerOpUS     float64 `json:"server_cpu_us_per_op"`
 	LoadgenCPU           float64 `json:"loadgen_cpu"`
@@ -85,6 +86,7 @@ var (
 	goroutines  = metric{"goroutines per session", "", func(r record) float64 { return r.GoroutinesPerSession }, false}
 	opensPerS   = metric{"sessions opened+closed/s", "", func(r record) float64 { return r.OpensPerS }, true}
 	createdPerS = metric{"sessions opened/s", "", func(r record) float64 { return r.OpensPerS }, true}
+	keptHeap    = metric{"heap kept per ended session", "B", func(r record) float64 { return r.KeptHeapPerSession }, false}
 	live        = metric{"live sessions at the measurement", "", func(r record) float64 { return r.ServerSessions }, true}
 	errorsCount = metric{"errors (sum over runs)", "", func(r record) float64 { return float64(r.Errors) }, false}
 )
@@ -198,7 +200,7 @@ func metricsOf(scenario string) []metric {
 	case "idle":
 		return []metric{rss, heap, stack, goroutines, errorsCount}
 	case "openclose":
-		return []metric{opensPerS, p50, p99, cpuPerOp, serverCPU, loadgenCPU, otherCPU, errorsCount}
+		return []metric{opensPerS, p50, p99, cpuPerOp, serverCPU, loadgenCPU, otherCPU, keptHeap, errorsCount}
 	case "flood":
 		return []metric{createdPerS, p50, p99, cpuPerOp, serverCPU, loadgenCPU, otherCPU,
 			rss, heap, stack, goroutines, live, errorsCount}
