@@ -27,7 +27,7 @@ func (h *Handler) acquire(q *request) transport.Acquire {
 			return nil, h.refusedForMemory(q)
 		}
 		s, created, err := h.reg.GetOrCreate(q.id, q.client.addr, func() *session.Session {
-			return h.newSession(name, q, q.id)
+			return h.newSession(name, q)
 		})
 		switch {
 		case err != nil:
@@ -68,9 +68,7 @@ func (h *Handler) create(q *request) transport.Create {
 		if h.memory.full() {
 			return nil, h.refusedForMemory(q)
 		}
-		// A websocket's session is private: the registry keeps it under no
-		// id, whatever id its URL carries.
-		s, err := h.reg.Add(q.client.addr, func() *session.Session { return h.newSession(name, q, "") })
+		s, err := h.reg.Add(q.client.addr, func() *session.Session { return h.newSession(name, q) })
 		if err != nil {
 			return nil, h.refused(q, err)
 		}
@@ -79,13 +77,12 @@ func (h *Handler) create(q *request) transport.Create {
 }
 
 // newSession makes a session, with the application's handle, that removes
-// itself from the registry when it ends: under id, the key it was created
-// under, which is empty for a websocket's private session (Registry.Add).
-// It runs on the registry goroutine.
-func (h *Handler) newSession(name string, q *request, id string) *session.Session {
+// itself from the registry when it ends. It runs on the registry goroutine.
+func (h *Handler) newSession(name string, q *request) *session.Session {
 	app := newAppSession(h)
 	cfg := h.scfg
 	cfg.Identity, cfg.ClientAddr, cfg.App = q.client.identity, q.client.addr, app
+	id := q.id
 	cfg.OnEnd = func(s *session.Session, opened bool) {
 		h.reg.Remove(id, s)
 		if h.logger != nil {

@@ -221,15 +221,14 @@ func (r *Registry) Add(client string, create func() *session.Session) (s *sessio
 	return s, err
 }
 
-// Remove forgets s, if it is still the session registered under id (or,
-// with an empty id, a session added with Add).
+// Remove forgets s: a session added with Add, whatever id is (a
+// websocket's URL carries one, under which the registry keeps nothing), or
+// else the session registered under id, if that is still s.
 func (r *Registry) Remove(id string, s *session.Session) {
 	_ = r.do(opFunc(func(t *table) {
-		if id == "" {
-			if client, ok := t.private[s]; ok {
-				delete(t.private, s)
-				t.clients.removed(client)
-			}
+		if client, ok := t.private[s]; ok {
+			delete(t.private, s)
+			t.clients.removed(client)
 			return
 		}
 		if e := t.byID[id]; e.s == s {

@@ -90,6 +90,25 @@ func TestRemoveOnlyTheSameSession(t *testing.T) {
 	})
 }
 
+// A session added with Add is removed whatever id its end names: a
+// websocket's URL carries an id, under which the registry keeps nothing.
+func TestRemovePrivateWhateverTheID(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := registry.New(registry.Limits{})
+		cleanup(t, r)
+		s, err := r.Add("client", newSession)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Remove("the-url-id", s)
+		if n, c := r.Len(), r.Clients(); n != 0 || c != 0 {
+			t.Fatalf("after Remove: %d sessions, %d clients, want none", n, c)
+		}
+		s.Shutdown()
+		<-s.Done()
+	})
+}
+
 func TestMaxSessionsAndStop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := registry.New(registry.Limits{Max: 2})
