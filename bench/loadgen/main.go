@@ -287,10 +287,16 @@ func micros(d time.Duration) float64 { return round(float64(d)/1e3, 1) }
 // n sessions: an application handler may start just after the client saw
 // its open frame.
 func waitSessions(base string, n int, limit time.Duration) int64 {
+	return waitSessionsUntil(base, func(live int64) bool { return live >= int64(n) }, limit)
+}
+
+// waitSessionsUntil waits, at most for limit, until the live sessions the
+// server reports satisfy done, and returns the last count.
+func waitSessionsUntil(base string, done func(live int64) bool, limit time.Duration) int64 {
 	deadline := time.Now().Add(limit)
 	for {
 		st, err := fetchStats(base, false)
-		if err == nil && st.Sessions >= int64(n) || time.Now().After(deadline) {
+		if err == nil && done(st.Sessions) || time.Now().After(deadline) {
 			return st.Sessions
 		}
 		time.Sleep(50 * time.Millisecond)

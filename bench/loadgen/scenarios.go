@@ -317,14 +317,7 @@ func runOpenClose(ctx context.Context, t *target, cfg *config, r *result) error 
 // and then for settle, and reads its heap after a forced GC: what the
 // sessions that ended left behind.
 func keptHeap(t *target, settle time.Duration) (serverStats, error) {
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		st, err := fetchStats(t.base, false)
-		if err == nil && st.Sessions == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitSessionsUntil(t.base, func(live int64) bool { return live == 0 }, 10*time.Second)
 	time.Sleep(settle)
 	return fetchStats(t.base, true)
 }
